@@ -1,0 +1,84 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "weir",
+    products: [
+        .executable(name: "weir", targets: ["Host"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "WeirCore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "WeirFormats",
+            dependencies: [
+                "WeirCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "RTMP",
+            dependencies: [
+                "WeirCore",
+                "WeirFormats",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/RTMP",
+            swiftSettings: settings
+        ),
+        .target(
+            name: "HLS",
+            dependencies: [
+                "WeirCore",
+                "WeirFormats",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/HLS",
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "Host",
+            dependencies: [
+                "WeirCore",
+                "WeirFormats",
+                "RTMP",
+                "HLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(name: "WeirCoreTests", dependencies: ["WeirCore"], swiftSettings: settings),
+        .testTarget(name: "WeirFormatsTests", dependencies: ["WeirFormats", "WeirCore"], swiftSettings: settings),
+        .testTarget(name: "RTMPTests", dependencies: ["RTMP", "WeirCore", "WeirFormats"], swiftSettings: settings),
+        .testTarget(name: "HLSTests", dependencies: ["HLS", "WeirCore", "WeirFormats"], swiftSettings: settings),
+        .testTarget(name: "HostTests", dependencies: ["Host"], swiftSettings: settings),
+    ]
+)

@@ -1,0 +1,120 @@
+public import Logging
+public import NIOCore
+import NIOPosix
+import Synchronization
+public import WeirCore
+
+/// The RTMP listener: accepts broadcasters and runs one session per connection.
+///
+/// Each session asks the router for a publish and feeds the granted stream's bus. Stopping the
+/// server closes the listener and every session; each session finishes its publication as its
+/// connection closes.
+public final class RTMPServer: Sendable {
+    private struct State {
+        var configuration: Configuration
+        var listener: (any Channel)?
+        var localPort: Int?
+        var sessions: [ObjectIdentifier: any Channel] = [:]
+        var stopped = false
+    }
+
+    private let state: Mutex<State>
+    private let router: any StreamRouter
+    private let group: any EventLoopGroup
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - configuration: listener settings, usually `Configuration(options:)`.
+    ///   - router: decides every publish.
+    ///   - group: the event loops that run the listener and the sessions.
+    ///   - logger: sessions add `remote` and `stream` metadata to it.
+    public init(configuration: Configuration, router: any StreamRouter, group: any EventLoopGroup, logger: Logger) {
+        self.state = Mutex(State(configuration: configuration))
+        self.router = router
+        self.group = group
+        self.logger = logger
+    }
+
+    /// The settings new connections get.
+    public var configuration: Configuration { state.withLock { $0.configuration } }
+
+    /// Applies new settings to connections accepted from now on; a changed `listen` address
+    /// needs a new server.
+    public func update(configuration: Configuration) {
+        state.withLock { $0.configuration = configuration }
+    }
+
+    /// The bound TCP port once ``start()`` returned (useful with port 0).
+    public var localPort: Int? { state.withLock { $0.localPort } }
+
+    /// Live sessions, publishing or not.
+    public var sessionCount: Int { state.withLock { $0.sessions.count } }
+
+    /// Binds the listener.
+    public func start() async throws {
+        let listen = state.withLock { $0.configuration.listen }
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [self] channel in
+                self.initializeSession(channel)
+            }
+        let listener = try await bootstrap.bind(host: listen.bindHost, port: listen.port).get()
+        let port = listener.localAddress?.port
+        let stoppedMeanwhile = state.withLock { s in
+            s.listener = listener
+            s.localPort = port
+            return s.stopped
+        }
+        if stoppedMeanwhile {
+            try? await listener.close()
+            return
+        }
+        logger.info("RTMP listening", metadata: ["address": "\(listen.bindHost):\(port ?? listen.port)"])
+    }
+
+    /// Closes the listener and every session; returns once each session has finished its publication.
+    public func stop() async {
+        let (listener, sessions) = state.withLock { s in
+            s.stopped = true
+            let listener = s.listener
+            s.listener = nil
+            return (listener, Array(s.sessions.values))
+        }
+        try? await listener?.close()
+        for session in sessions {
+            session.close(promise: nil)
+        }
+        for session in sessions {
+            try? await session.closeFuture.get()
+        }
+        if listener != nil {
+            logger.info("RTMP listener stopped", metadata: ["sessions_closed": "\(sessions.count)"])
+        }
+    }
+
+    private func initializeSession(_ channel: any Channel) -> EventLoopFuture<Void> {
+        let id = ObjectIdentifier(channel)
+        let configuration: Configuration? = state.withLock { s in
+            guard !s.stopped else { return nil }
+            s.sessions[id] = channel
+            return s.configuration
+        }
+        guard let configuration else {
+            return channel.close()
+        }
+        channel.closeFuture.whenComplete { [self] _ in
+            _ = self.state.withLock { $0.sessions.removeValue(forKey: id) }
+        }
+        let router = self.router
+        let logger = self.logger
+        return channel.eventLoop.makeCompletedFuture {
+            let pipeline = channel.pipeline.syncOperations
+            if let idle = configuration.idleTimeout {
+                try pipeline.addHandler(IdleStateHandler(readTimeout: idle))
+            }
+            try pipeline.addHandler(RTMPConnectionHandler(configuration: configuration, router: router, logger: logger))
+        }
+    }
+}

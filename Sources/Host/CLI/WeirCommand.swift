@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `weir` executable: a live video server.
+@main
+struct WeirCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weir",
+        abstract: "Live video server: RTMP in, Low-Latency HLS out.",
+        version: WeirVersion.string,
+        subcommands: [RunCommand.self, CheckCommand.self, PluginsCommand.self, VersionCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+}

@@ -1,0 +1,113 @@
+import WeirCore
+
+/// The schema of the main configuration file and of route files, as data.
+///
+/// Module sections (`ingest:`, `process:`, `outputs:`) are built from the registered modules'
+/// descriptors, so a new module's global options are validated and documented without code here.
+enum ConfigSchema {
+    /// The default main configuration file.
+    static let defaultMainFile = "/etc/weir/weir.yaml"
+
+    /// Log levels in increasing severity, as swift-log names them.
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// Keys of the main file.
+    ///
+    /// - Parameters:
+    ///   - modules: The registered modules, whose global options form the module sections.
+    static func main(modules: [ModuleDescriptor]) -> [OptionSpec] {
+        var specs = [
+            OptionSpec(
+                "include",
+                type: .string,
+                default: .string("conf.d"),
+                reload: .live,
+                doc: "Directory of route files, relative to this file. Every *.yaml in it is read in name order."
+            ),
+            OptionSpec(
+                "log",
+                type: .object([
+                    OptionSpec(
+                        "level",
+                        type: .enumeration(logLevels),
+                        default: .string("info"),
+                        reload: .live,
+                        doc: "Least severe message that is logged: trace, debug, info, notice, warning, error or critical."
+                    ),
+                ]),
+                reload: .live,
+                doc: "Logging."
+            ),
+            OptionSpec(
+                "http",
+                type: .object([
+                    OptionSpec(
+                        "listen",
+                        type: .address,
+                        default: .address(ConfigAddress(host: "0.0.0.0", port: 8080)),
+                        reload: .restart,
+                        doc: "Address of the HTTP server that serves playlists, segments, the API and metrics."
+                    ),
+                ]),
+                reload: .live,
+                doc: "The HTTP server."
+            ),
+        ]
+        for kind in ModuleKind.allCases {
+            let members = modules.filter { $0.kind == kind }.map { module in
+                OptionSpec(module.name, type: .object(module.globalOptions), reload: .live, doc: module.summary)
+            }
+            specs.append(OptionSpec(
+                kind.sectionKey,
+                type: .object(members),
+                reload: .live,
+                doc: "Global options of \(kind) modules, one mapping per module name."
+            ))
+        }
+        return specs
+    }
+
+    /// Keys of one route. `process` and `outputs` hold module entries, which the loader reads
+    /// against each named module's descriptor; their types here are for documentation.
+    static let route: [OptionSpec] = [
+        OptionSpec(
+            "name",
+            type: .string,
+            required: true,
+            reload: .live,
+            doc: "Unique name of the route, used in logs and metrics. Letters, digits, '-', '_' and '.'."
+        ),
+        OptionSpec(
+            "match",
+            type: .streamPattern,
+            required: true,
+            reload: .nextPublish,
+            doc: "Stream paths this route takes, as a glob: * within a segment, ** across segments, ? one character. The first matching route wins."
+        ),
+        OptionSpec(
+            "ingest",
+            type: .list(.string),
+            required: true,
+            reload: .nextPublish,
+            doc: "Ingest modules that may publish to this route, e.g. [rtmp]."
+        ),
+        OptionSpec(
+            "process",
+            type: .list(.object([])),
+            reload: .nextPublish,
+            doc: "Processing modules, in order; each entry is MODULE: { options }."
+        ),
+        OptionSpec(
+            "outputs",
+            type: .list(.object([])),
+            required: true,
+            reload: .nextPublish,
+            doc: "Output modules; each entry is MODULE: { options }."
+        ),
+    ]
+
+    /// Keys of a route file.
+    static let routeFile: [OptionSpec] = [
+        OptionSpec("routes", type: .list(.object(route)), reload: .live, doc: "The routes of this file, in priority order."),
+    ]
+}

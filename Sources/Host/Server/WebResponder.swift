@@ -1,0 +1,48 @@
+import NIOCore
+import WeirCore
+
+/// Answers every HTTP request: CORS preflight, health, then each module's handler in turn.
+///
+/// Everything Weir serves may be read by a browser player on another origin and cached by a
+/// CDN, so CORS headers go on every response and errors are marked `no-store`.
+struct WebResponder: Sendable {
+    let handlers: [any WebHandler]
+
+    static let corsHeaders: [(String, String)] = [
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Expose-Headers", "Content-Length, Content-Type"),
+    ]
+
+    func respond(to request: WebRequest) async -> WebResponse {
+        var response = await route(request)
+        for (name, value) in Self.corsHeaders where !response.headers.contains(where: { $0.0.lowercased() == name.lowercased() }) {
+            response.headers.append((name, value))
+        }
+        return response
+    }
+
+    private func route(_ request: WebRequest) async -> WebResponse {
+        switch request.method {
+        case "OPTIONS":
+            return WebResponse(status: 204, headers: [
+                ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+                ("Access-Control-Allow-Headers", "*"),
+                ("Access-Control-Max-Age", "86400"),
+                ("Cache-Control", "no-store"),
+            ])
+        case "GET", "HEAD":
+            break
+        default:
+            var response = WebResponse.text(405, "method not allowed")
+            response.headers.append(("Allow", "GET, HEAD, OPTIONS"))
+            return response
+        }
+        if request.path == "/healthz" {
+            return .text(200, "ok")
+        }
+        for handler in handlers {
+            if let response = await handler.respond(to: request) { return response }
+        }
+        return .text(404, "not found")
+    }
+}

@@ -1,0 +1,133 @@
+import NIOCore
+import Synchronization
+
+/// One live stream's spine: a single publisher, many subscribers.
+///
+/// The chain builder declares the stream's tracks; the ingest session publishes formats and
+/// packets; processing modules subscribe and publish renditions onto declared tracks of their
+/// own; outputs subscribe and package. Segment boundaries are decided here, once, by the
+/// stream's ``SegmentClock``, so every subscriber cuts at the same media time. Publishing never
+/// blocks: each subscriber has its own bounded queue.
+public final class StreamBus: Sendable {
+    private struct State {
+        var tracks: [TrackDeclaration] = []
+        var formats: [TrackID: TrackFormat] = [:]
+        var subscribers: [ObjectIdentifier: StreamSubscription] = [:]
+        var clock: SegmentClock
+        var ended = false
+        var packetsPublished: Int64 = 0
+        var bytesPublished: Int64 = 0
+    }
+
+    public let path: String
+    private let state: Mutex<State>
+
+    public init(path: String, policy: SegmentationPolicy) {
+        self.path = path
+        self.state = Mutex(State(clock: SegmentClock(policy: policy)))
+    }
+
+    /// Declares a track slot; normally done by the chain builder before the publisher starts.
+    public func declare(_ track: TrackDeclaration) {
+        state.withLock { s in
+            if !s.tracks.contains(where: { $0.id == track.id }) { s.tracks.append(track) }
+        }
+    }
+
+    public var tracks: [TrackDeclaration] { state.withLock { $0.tracks } }
+
+    public func format(of track: TrackID) -> TrackFormat? { state.withLock { $0.formats[track] } }
+
+    /// The first declared track of `kind` in `rendition`.
+    public func track(kind: MediaKind, rendition: String = "source") -> TrackDeclaration? {
+        state.withLock { $0.tracks.first { $0.kind == kind && $0.rendition == rendition } }
+    }
+
+    public var isEnded: Bool { state.withLock { $0.ended } }
+
+    /// The part target the clock fixed, once it has.
+    public var partTarget: MediaTime? { state.withLock { $0.clock.partTarget } }
+
+    public var policy: SegmentationPolicy { state.withLock { $0.clock.policy } }
+
+    /// Sets a track's format. An identical format re-sent by the publisher changes nothing; a
+    /// changed one is announced and cuts a new segment with a discontinuity at the lead track's
+    /// next packet.
+    ///
+    /// - Returns: whether the format changed.
+    @discardableResult
+    public func publish(format: TrackFormat, for track: TrackID) -> Bool {
+        state.withLock { s in
+            guard !s.ended, s.tracks.contains(where: { $0.id == track }) else { return false }
+            let previous = s.formats[track]
+            if previous == format { return false }
+            s.formats[track] = format
+            if previous != nil { s.clock.requestCut(discontinuity: true) }
+            for subscriber in s.subscribers.values {
+                subscriber.enqueue(.format(track, format), resumeKeyframe: false)
+            }
+            return true
+        }
+    }
+
+    /// Marks a timestamp jump: the next segment starts with a discontinuity.
+    public func publishDiscontinuity() {
+        state.withLock { $0.clock.requestCut(discontinuity: true) }
+    }
+
+    /// Publishes one packet, preceded by any boundary the clock decides on.
+    public func publish(_ packet: MediaPacket) {
+        state.withLock { s in
+            guard !s.ended, let format = s.formats[packet.track] else { return }
+            let lead = s.clock.leadTrack ?? Self.leadCandidate(tracks: s.tracks, formats: s.formats)
+            let duration = format.kind == .audio ? Int64(packet.duration) : 0
+            let events = s.clock.events(before: packet, leadCandidate: lead, sampleDuration: duration)
+            s.packetsPublished += 1
+            s.bytesPublished += Int64(packet.data.readableBytes)
+            let resumes = packet.isKeyframe && (format.kind == .video || !s.formats.values.contains { $0.kind == .video })
+            for subscriber in s.subscribers.values {
+                for event in events { subscriber.enqueue(event, resumeKeyframe: false) }
+                subscriber.enqueue(.packet(packet), resumeKeyframe: resumes)
+            }
+        }
+    }
+
+    /// Ends the stream: subscribers receive `.end` after what is queued.
+    public func end() {
+        state.withLock { s in
+            guard !s.ended else { return }
+            s.ended = true
+            for subscriber in s.subscribers.values { subscriber.enqueue(.end, resumeKeyframe: false) }
+            s.subscribers.removeAll()
+        }
+    }
+
+    /// Subscribes; the subscription starts with the current formats, before any packet.
+    public func subscribe(policy: SubscriberPolicy = .live) -> StreamSubscription {
+        let subscription = StreamSubscription(policy: policy) { [weak self] subscription in
+            self?.state.withLock { _ = $0.subscribers.removeValue(forKey: ObjectIdentifier(subscription)) }
+        }
+        state.withLock { s in
+            for track in s.tracks {
+                if let format = s.formats[track.id] { subscription.enqueue(.format(track.id, format), resumeKeyframe: false) }
+            }
+            if let target = s.clock.partTarget { subscription.enqueue(.partTarget(target), resumeKeyframe: false) }
+            if s.ended {
+                subscription.enqueue(.end, resumeKeyframe: false)
+            } else {
+                s.subscribers[ObjectIdentifier(subscription)] = subscription
+            }
+        }
+        return subscription
+    }
+
+    /// Packets and payload bytes published so far.
+    public var counters: (packets: Int64, bytes: Int64) {
+        state.withLock { ($0.packetsPublished, $0.bytesPublished) }
+    }
+
+    private static func leadCandidate(tracks: [TrackDeclaration], formats: [TrackID: TrackFormat]) -> TrackID? {
+        tracks.first { $0.kind == .video && formats[$0.id] != nil }?.id
+            ?? tracks.first { $0.kind == .audio && formats[$0.id] != nil }?.id
+    }
+}

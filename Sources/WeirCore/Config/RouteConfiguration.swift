@@ -1,0 +1,56 @@
+/// One resolved route: which stream paths it takes, from which ingest modules, and what it does with them.
+///
+/// Equality ignores source locations, so moving a route between files is not a change.
+public struct RouteConfiguration: Sendable, Hashable {
+    /// Unique across all route files.
+    public var name: String
+    /// Which stream paths this route takes.
+    public var pattern: StreamPathPattern
+    /// Names of the ingest modules that may publish to this route, e.g. `["rtmp"]`.
+    public var ingest: [String]
+    /// Processing modules in the order written.
+    public var process: [ModuleInstance]
+    /// Output modules in the order written.
+    public var outputs: [ModuleInstance]
+    /// Where the route's mapping starts.
+    public var location: SourceLocation
+
+    public init(
+        name: String,
+        pattern: StreamPathPattern,
+        ingest: [String],
+        process: [ModuleInstance] = [],
+        outputs: [ModuleInstance],
+        location: SourceLocation
+    ) {
+        self.name = name
+        self.pattern = pattern
+        self.ingest = ingest
+        self.process = process
+        self.outputs = outputs
+        self.location = location
+    }
+
+    /// The output entry for module `name`, if the route has one.
+    public func output(named name: String) -> ModuleInstance? {
+        outputs.first { $0.name == name }
+    }
+
+    /// The first processing entry for module `name`, if the route has one.
+    public func process(named name: String) -> ModuleInstance? {
+        process.first { $0.name == name }
+    }
+
+    public static func == (lhs: RouteConfiguration, rhs: RouteConfiguration) -> Bool {
+        lhs.name == rhs.name && lhs.pattern == rhs.pattern && lhs.ingest == rhs.ingest
+            && lhs.process == rhs.process && lhs.outputs == rhs.outputs
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(pattern)
+        hasher.combine(ingest)
+        hasher.combine(process)
+        hasher.combine(outputs)
+    }
+}

@@ -1,0 +1,8 @@
+/// What ingest modules ask to start a publish.
+///
+/// Implemented by the host: it matches routes, checks that the path is free, builds the
+/// stream's chain and hands back a ``Publication``. It is synchronous because ingest sessions
+/// (RTMP on an event loop, SRT on libsrt's listener thread) must decide without suspending.
+public protocol StreamRouter: Sendable {
+    func openPublish(_ request: PublishRequest) -> Result<Publication, PublishRefusal>
+}

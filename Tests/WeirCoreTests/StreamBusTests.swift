@@ -1,0 +1,92 @@
+import NIOCore
+import Testing
+import WeirCore
+
+@Suite struct StreamBusTests {
+    static let video = TrackDeclaration(id: TrackID(0), name: "video", kind: .video)
+    static let audio = TrackDeclaration(id: TrackID(1), name: "audio", kind: .audio)
+    static let h264 = TrackFormat(kind: .video, codec: .h264, timescale: 90_000, configuration: [1, 2, 3], codecString: "avc1.64001f", width: 1280, height: 720)
+
+    static func makeBus() -> StreamBus {
+        let bus = StreamBus(path: "live/test", policy: SegmentationPolicy(segment: MediaTime(ticks: 2, timescale: 1), part: MediaTime(ticks: 200, timescale: 1000)))
+        bus.declare(video)
+        bus.declare(audio)
+        return bus
+    }
+
+    static func frame(_ i: Int, key: Bool) -> MediaPacket {
+        MediaPacket(track: video.id, dts: MediaTime(ticks: Int64(i) * 3000, timescale: 90_000), isKeyframe: key, data: ByteBuffer(bytes: [0, 0, 0, 1, 0x65]))
+    }
+
+    @Test func lateSubscriberGetsFormatsFirst() async {
+        let bus = Self.makeBus()
+        bus.publish(format: Self.h264, for: Self.video.id)
+        for i in 0..<5 { bus.publish(Self.frame(i, key: i == 0)) }
+        let subscription = bus.subscribe()
+        bus.publish(Self.frame(5, key: false))
+        bus.end()
+        var events: [StreamEvent] = []
+        for await e in subscription { events.append(e) }
+        guard case .format(let id, let f) = events.first else {
+            Issue.record("first event is not a format: \(events)")
+            return
+        }
+        #expect(id == Self.video.id && f == Self.h264)
+        #expect(events.contains { if case .packet = $0 { true } else { false } })
+        if case .end = events.last {} else { Issue.record("last event is not end") }
+    }
+
+    @Test func identicalHeaderChangesNothingAndANewOneCutsWithDiscontinuity() async {
+        let bus = Self.makeBus()
+        let subscription = bus.subscribe()
+        #expect(bus.publish(format: Self.h264, for: Self.video.id))
+        for i in 0..<10 { bus.publish(Self.frame(i, key: i == 0)) }
+        #expect(!bus.publish(format: Self.h264, for: Self.video.id))
+        var changed = Self.h264
+        changed.configuration = [9, 9, 9]
+        #expect(bus.publish(format: changed, for: Self.video.id))
+        bus.publish(Self.frame(10, key: true))
+        bus.end()
+        var formats = 0
+        var discontinuities: [Int64] = []
+        for await e in subscription {
+            if case .format = e { formats += 1 }
+            if case .boundary(let b) = e, b.discontinuity { discontinuities.append(b.time.ticks) }
+        }
+        #expect(formats == 2)
+        #expect(discontinuities == [30_000])
+    }
+
+    @Test func slowSubscriberDropsToTheNextKeyframeAndCounts() async {
+        let bus = Self.makeBus()
+        bus.publish(format: Self.h264, for: Self.video.id)
+        let subscription = bus.subscribe(policy: SubscriberPolicy(capacity: 10))
+        // The reader stalls: 15 frames overflow a queue of 10.
+        for i in 0..<15 { bus.publish(Self.frame(i, key: i == 0)) }
+        var delivered: [Int64] = []
+        var iterator = subscription.makeAsyncIterator()
+        while delivered.count < 10, let e = await iterator.next() {
+            if case .packet(let p) = e { delivered.append(p.dts.ticks / 3000) }
+        }
+        // It caught up, but delivery resumes only at the next keyframe (20).
+        for i in 15..<30 { bus.publish(Self.frame(i, key: i == 20)) }
+        bus.end()
+        while let e = await iterator.next() {
+            if case .packet(let p) = e { delivered.append(p.dts.ticks / 3000) }
+        }
+        #expect(Array(delivered.prefix(10)) == Array(0..<10))
+        #expect(delivered.dropFirst(10).first == 20, "resumes at the keyframe: \(delivered)")
+        #expect(subscription.droppedPackets == 10)
+        #expect(delivered.count == 20)
+    }
+
+    @Test func packetsOfUndeclaredOrFormatlessTracksAreIgnored() async {
+        let bus = Self.makeBus()
+        let subscription = bus.subscribe()
+        bus.publish(Self.frame(0, key: true))  // no format yet
+        bus.end()
+        var packets = 0
+        for await e in subscription { if case .packet = e { packets += 1 } }
+        #expect(packets == 0)
+    }
+}
