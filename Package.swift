@@ -77,7 +77,11 @@ let package = Package(
         ),
         .testTarget(name: "WeirCoreTests", dependencies: ["WeirCore"], swiftSettings: settings),
         .testTarget(name: "WeirFormatsTests", dependencies: ["WeirFormats", "WeirCore"], swiftSettings: settings),
-        .testTarget(name: "RTMPTests", dependencies: ["RTMP", "WeirCore", "WeirFormats"], swiftSettings: settings),
+        .testTarget(
+            name: "RTMPTests",
+            dependencies: ["RTMP", "WeirCore", "WeirFormats", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: settings
+        ),
         .testTarget(name: "HLSTests", dependencies: ["HLS", "WeirCore", "WeirFormats"], swiftSettings: settings),
         .testTarget(name: "HostTests", dependencies: ["Host"], swiftSettings: settings),
     ]

@@ -164,7 +164,7 @@ extension RTMPConnectionHandler {
             var ingest = RTMPMediaIngest(publication: granted, logger: logger)
             ingest.metadata = metadata
             self.ingest = ingest
-            send(.userControl(RTMPMessage.UserControlEvent.streamBegin, statusStream))
+            send(.userControl(RTMPUserControlEvent.streamBegin, statusStream))
             send(.onStatus(
                 level: "status", code: "NetStream.Publish.Start", description: "\(path) is now published.",
                 messageStreamID: statusStream))

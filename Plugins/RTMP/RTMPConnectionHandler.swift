@@ -196,8 +196,8 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     private func handleUserControl(_ message: RTMPMessage) {
         var payload = message.payload
         guard let event = payload.readInteger(as: UInt16.self) else { return }
-        if event == RTMPMessage.UserControlEvent.pingRequest, let value = payload.readInteger(as: UInt32.self) {
-            send(.userControl(RTMPMessage.UserControlEvent.pingResponse, value))
+        if event == RTMPUserControlEvent.pingRequest, let value = payload.readInteger(as: UInt32.self) {
+            send(.userControl(RTMPUserControlEvent.pingResponse, value))
         }
     }
 
@@ -254,6 +254,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
             "audio_packets": "\(counters.audioPackets)",
             "dropped": "\(counters.dropped)",
             "discontinuities": "\(counters.discontinuities)",
+            "adjusted_timestamps": "\(counters.adjustedTimestamps)",
         ])
     }
 }

@@ -18,6 +18,9 @@ struct RTMPMediaIngest {
     static let videoTimescale: Int32 = 90_000
     /// 90 kHz ticks per RTMP millisecond.
     static let ticksPerMillisecond: Int64 = 90
+    /// Largest backward step of video decode time repaired by nudging frames forward; larger
+    /// steps are passed on as sent.
+    static let maxDecodeTimeRepair: Int64 = 90_000
     static let unsupportedEnhancedVideo = "H.265/AV1 over Enhanced RTMP is not supported yet"
 
     let bus: StreamBus
@@ -30,6 +33,7 @@ struct RTMPMediaIngest {
     private(set) var videoFormat: TrackFormat?
     private(set) var audioFormat: TrackFormat?
     private var audioClock: AudioFrameClock?
+    private var lastVideoDTS: Int64?
     private var warnedAudioCodec = false
     private var warnedMissingTrack: Set<MediaKind> = []
 
@@ -80,11 +84,21 @@ struct RTMPMediaIngest {
                 counters.dropped += 1
                 return .accepted
             }
-            let dts = normalizedMilliseconds(timestamp, counters: &counters) * Self.ticksPerMillisecond
+            var dts = normalizedMilliseconds(timestamp, counters: &counters) * Self.ticksPerMillisecond
+            var compositionOffset = Int64(tag.compositionTime) * Self.ticksPerMillisecond
+            if let last = lastVideoDTS, dts <= last, last - dts <= Self.maxDecodeTimeRepair {
+                // Muxers clamp the negative decode times of the first B-frame stream frames to
+                // zero (GStreamer's flvmux sends two frames at 0). Decode times must increase, so
+                // the frame moves one tick later and keeps its presentation time.
+                compositionOffset -= last + 1 - dts
+                dts = last + 1
+                counters.adjustedTimestamps += 1
+            }
+            lastVideoDTS = dts
             let packet = MediaPacket(
                 track: track,
                 dts: MediaTime(ticks: dts, timescale: Self.videoTimescale),
-                compositionOffset: tag.compositionTime * Int32(Self.ticksPerMillisecond),
+                compositionOffset: Int32(clamping: compositionOffset),
                 isKeyframe: tag.isKeyframe,
                 data: Self.compacted(tag.payload))
             bus.publish(packet)

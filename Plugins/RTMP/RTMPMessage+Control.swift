@@ -5,14 +5,6 @@ import NIOCore
 extension RTMPMessage {
     static let controlChunkStream: UInt32 = 2
 
-    /// User control event types (RTMP 7.1.7).
-    enum UserControlEvent {
-        static let streamBegin: UInt16 = 0
-        static let streamEOF: UInt16 = 1
-        static let pingRequest: UInt16 = 6
-        static let pingResponse: UInt16 = 7
-    }
-
     static func control(_ typeID: UInt8, _ write: (inout ByteBuffer) -> Void) -> RTMPMessage {
         var payload = ByteBuffer()
         write(&payload)

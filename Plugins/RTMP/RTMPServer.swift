@@ -50,9 +50,10 @@ public final class RTMPServer: Sendable {
     /// Live sessions, publishing or not.
     public var sessionCount: Int { state.withLock { $0.sessions.count } }
 
-    /// Binds the listener.
+    /// Binds the listener; calling it again while it is bound does nothing.
     public func start() async throws {
-        let listen = state.withLock { $0.configuration.listen }
+        let (listen, bound) = state.withLock { ($0.configuration.listen, $0.listener != nil) }
+        guard !bound else { return }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -9,6 +9,8 @@ public struct RTMPSessionCounters: Sendable, Equatable {
     /// Media messages not published: before their track's sequence header, malformed, for a
     /// track the route did not declare, or of an unsupported audio codec.
     public var dropped: Int = 0
+    /// Video frames moved one tick later because their decode time did not increase.
+    public var adjustedTimestamps: Int = 0
     /// Timestamp jumps reported to the bus.
     public var discontinuities: Int = 0
 

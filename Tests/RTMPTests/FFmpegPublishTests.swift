@@ -55,6 +55,15 @@ import WeirCore
             ])
             #expect(refused != nil && refused != 0)
             #expect(router.refusals.contains(.noRoute("other/x")))
+
+            // No stream key: ffmpeg publishes an empty name, refused before any routing.
+            let requestsBefore = router.requests.count
+            let keyless = try await Self.runFFmpeg([
+                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-t", "1", "-c:v", "libx264", "-f", "flv",
+                "rtmp://127.0.0.1:\(port)/live",
+            ])
+            #expect(keyless != nil && keyless != 0)
+            #expect(router.requests.count == requestsBefore)
         }
     }
 }

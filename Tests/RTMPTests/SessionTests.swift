@@ -75,14 +75,14 @@ import WeirFormats
             }
             var acknowledgements: [UInt32] = []
             for round: UInt32 in 1...2 {
-                client.send(.userControl(RTMPMessage.UserControlEvent.pingRequest, round))
+                client.send(.userControl(RTMPUserControlEvent.pingRequest, round))
                 var answered = false
                 while !answered, let message = try client.nextMessage() {
                     var payload = message.payload
                     if message.typeID == RTMPMessageType.acknowledgement, let value = payload.readInteger(as: UInt32.self) {
                         acknowledgements.append(value)
                     } else if message.typeID == RTMPMessageType.userControl {
-                        answered = payload.readInteger(as: UInt16.self) == RTMPMessage.UserControlEvent.pingResponse && payload.readInteger(as: UInt32.self) == round
+                        answered = payload.readInteger(as: UInt16.self) == RTMPUserControlEvent.pingResponse && payload.readInteger(as: UInt32.self) == round
                     }
                 }
                 #expect(answered)
@@ -210,7 +210,7 @@ import WeirFormats
 
             // Meanwhile the publisher is still live and new clients are served.
             #expect(router.finishCount("live/steady") == 0)
-            publisher.send(.userControl(RTMPMessage.UserControlEvent.pingRequest, 7))
+            publisher.send(.userControl(RTMPUserControlEvent.pingRequest, 7))
             var answered = false
             while !answered, let message = try publisher.nextMessage() {
                 answered = message.typeID == RTMPMessageType.userControl
@@ -297,6 +297,59 @@ import WeirFormats
             #expect(zip(audioTicks, audioTicks.dropFirst()).allSatisfy { $1 - $0 == 1024 })
             #expect(audio.allSatisfy { $0.duration == 1024 && $0.isKeyframe && $0.dts.timescale == 44_100 })
             #expect(audio.first?.data.readableBytesView.elementsEqual([0x21, 0x10, 0]) == true)
+        }
+    }
+
+    @Test func repeatedDecodeTimesMoveOneTickLaterKeepingPresentationTimes() async throws {
+        let router = TestRouter()
+        try await withServer(router: router) { _, port in
+            let client = try RawRTMPClient(port: port)
+            try client.handshake()
+            _ = try client.connect(app: "live")
+            #expect(try client.publish("clamped")?["code"]?.stringValue == "NetStream.Publish.Start")
+            client.send(Self.media(RTMPMessageType.video, timestamp: 0, [0x17, 0x00, 0, 0, 0] + Self.avcC))
+            // What GStreamer's flvmux sends for a B-frame stream: two frames clamped to 0.
+            for (time, cts, key) in [(UInt32(0), Int32(8), true), (0, 108, false), (8, 33, false)] {
+                client.send(Self.media(RTMPMessageType.video, timestamp: time, Self.videoFrame(keyframe: key, compositionTime: cts)))
+            }
+            client.sendCommand([.string("deleteStream"), .number(4), .null, .number(1)])
+            let recorder = try #require(router.recorder("live/clamped"))
+            #expect(await eventually { recorder.ended })
+            let video = RecordedStream(recorder.events).video
+            #expect(video.map(\.dts.ticks) == [0, 1, 720])
+            #expect(video.map(\.pts.ticks) == [720, 9720, 3690])
+        }
+    }
+
+    @Test func aggregateMessagesAreSplitIntoTheirTags() async throws {
+        let router = TestRouter()
+        try await withServer(router: router) { _, port in
+            let client = try RawRTMPClient(port: port)
+            try client.handshake()
+            _ = try client.connect(app: "live")
+            #expect(try client.publish("aggregate")?["code"]?.stringValue == "NetStream.Publish.Start")
+            // FLV tags with their own clock (starting at 5000); the message's timestamp rebases them.
+            var body = ByteBuffer()
+            func tag(_ type: UInt8, _ time: UInt32, _ data: [UInt8]) {
+                body.writeInteger(type)
+                RTMPChunkEncoder.writeUInt24(UInt32(data.count), into: &body)
+                RTMPChunkEncoder.writeUInt24(time & 0xFF_FFFF, into: &body)
+                body.writeInteger(UInt8(truncatingIfNeeded: time >> 24))
+                RTMPChunkEncoder.writeUInt24(0, into: &body)
+                body.writeBytes(data)
+                body.writeInteger(UInt32(11 + data.count))
+            }
+            tag(RTMPMessageType.video, 5000, [0x17, 0x00, 0, 0, 0] + Self.avcC)
+            tag(RTMPMessageType.video, 5000, Self.videoFrame(keyframe: true, compositionTime: 0))
+            tag(RTMPMessageType.video, 5033, Self.videoFrame(keyframe: false, compositionTime: 0))
+            client.send(RTMPMessage(chunkStreamID: 6, messageStreamID: 1, typeID: RTMPMessageType.aggregate, timestamp: 100, payload: body))
+            client.sendCommand([.string("deleteStream"), .number(4), .null, .number(1)])
+
+            let recorder = try #require(router.recorder("live/aggregate"))
+            #expect(await eventually { recorder.ended })
+            let stream = RecordedStream(recorder.events)
+            #expect(stream.video.map(\.dts.ticks) == [100 * 90, 133 * 90])
+            #expect(stream.packetsBeforeFormat == 0)
         }
     }
 

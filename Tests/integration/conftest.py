@@ -121,8 +121,12 @@ class ServerFactory:
     def __call__(self, routes: dict[str, str] | None = None) -> weirserver.WeirServer:
         _require_binary()
         srv = weirserver.WeirServer(self.tmp_factory.mktemp(f"weir-{self.name}"), routes)
+        try:
+            srv.start()
+        except Exception:
+            srv.stop()
+            raise
         self.servers.append(srv)
-        srv.start()
         return srv
 
     def stop_all(self) -> list[str]:

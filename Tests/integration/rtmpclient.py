@@ -460,6 +460,20 @@ def read_flv(path: Path) -> list[FlvTag]:
     return tags
 
 
+def equal_length_video(tags: list[FlvTag], slack: int = 8) -> list[FlvTag]:
+    """Sequence headers and audio as they are, every AVC frame padded to one length (so each
+    video message can go with a type-3 header); other tags (end of sequence) dropped."""
+    frames = [t for t in tags if t.is_video and len(t.data) > 4 and t.data[1] == 1]
+    length = max(len(t.data) for t in frames) + slack
+    out = []
+    for t in tags:
+        if t.is_audio or (t.is_video and t.is_sequence_header):
+            out.append(t)
+        elif t.is_video and len(t.data) > 4 and t.data[1] == 1:
+            out.append(FlvTag(t.type, t.timestamp, pad_avc_tag(t.data, length)))
+    return out
+
+
 def pad_avc_tag(body: bytes, length: int) -> bytes:
     """Pads an AVC NALU video tag to exactly `length` bytes with a filler-data NAL unit."""
     gap = length - len(body)

@@ -77,6 +77,11 @@ def runs(weir, source, module_procs, tmp_path_factory) -> dict[str, Run]:
     return out
 
 
+def run_params():
+    """One param per run; GStreamer runs carry the gstreamer mark."""
+    return [pytest.param(n, marks=pytest.mark.gstreamer) if RUNS[n][0] != "ffmpeg" else n for n in RUNS]
+
+
 def get_run(runs, name) -> Run:
     r = runs[name]
     if r.skipped:
@@ -84,14 +89,14 @@ def get_run(runs, name) -> Run:
     return r
 
 
-@pytest.mark.parametrize("name", list(RUNS))
+@pytest.mark.parametrize("name", run_params())
 def test_publisher_finished(runs, name):
     """The publisher streamed the whole file and exited 0 (the server accepted it)."""
     r = get_run(runs, name)
     assert r.proc.returncode == 0, f"{r.publisher} exited {r.proc.returncode}:\n{r.publisher_log}"
 
 
-@pytest.mark.parametrize("name", list(RUNS))
+@pytest.mark.parametrize("name", run_params())
 def test_walk_is_clean(runs, name):
     """Every playlist, init, part and segment fetched; headers, invariants and bytes per the contract."""
     r = get_run(runs, name)
@@ -99,7 +104,7 @@ def test_walk_is_clean(runs, name):
     assert set(r.walker.tracks) == {"video", "audio"}, f"tracks: {list(r.walker.tracks)}"
 
 
-@pytest.mark.parametrize("name", list(RUNS))
+@pytest.mark.parametrize("name", run_params())
 def test_decoded_output_matches_source(runs, name, source):
     """Decodes cleanly; frames are the source's frames at one offset; count within a GOP; A/V in sync."""
     r = get_run(runs, name)
@@ -107,7 +112,7 @@ def test_decoded_output_matches_source(runs, name, source):
     assert not errs, "\n".join(errs)
 
 
-@pytest.mark.parametrize("name", list(RUNS))
+@pytest.mark.parametrize("name", run_params())
 def test_multivariant_playlist(runs, name):
     r = get_run(runs, name)
     mv = r.walker.multivariant
@@ -127,7 +132,7 @@ def test_multivariant_playlist(runs, name):
     assert audio[0].get("CHANNELS") == "2", mv.text
 
 
-@pytest.mark.parametrize("name", list(RUNS))
+@pytest.mark.parametrize("name", run_params())
 def test_segmentation_policy(runs, name, source):
     """TARGETDURATION = ceil(max_segment); PART-TARGET from 6 frames at 30 fps; cuts per the policy."""
     r = get_run(runs, name)
@@ -150,7 +155,7 @@ def test_segmentation_policy(runs, name, source):
         assert "#EXT-X-INDEPENDENT-SEGMENTS" not in r.final_index, r.final_index
 
 
-@pytest.mark.parametrize("name", list(RUNS))
+@pytest.mark.parametrize("name", run_params())
 def test_ffmpeg_reads_whole_output(runs, name, weir):
     """ffmpeg plays the ended event from the multivariant playlist without an error."""
     r = get_run(runs, name)

@@ -210,13 +210,10 @@ def walk_raw_publish(weir, source, key: str, send, tmp_path):
 def test_type3_chunk_starting_new_message_reuses_delta(weir, source, tmp_path):
     """Video messages padded to one length: type 0 (sequence header), type 1, type 2, then type 3
     headers only; each type-3 message is 40 ms after the previous one."""
-    tags = media_tags(source)
-    video = [t for t in tags if t.is_video and not t.is_sequence_header]
-    length = max(len(t.data) for t in video) + 8
+    padded = rc.equal_length_video(media_tags(source))
+    video = [t for t in padded if t.is_video and not t.is_sequence_header]
     deltas = {b.timestamp - a.timestamp for a, b in zip(video, video[1:])}
-    assert deltas == {40}, f"source must have equal deltas, has {deltas}"
-    padded = [rc.FlvTag(t.type, t.timestamp, rc.pad_avc_tag(t.data, length))
-              if t.is_video and not t.is_sequence_header else t for t in tags]
+    assert deltas == {40} and len({len(t.data) for t in video}) == 1, f"deltas {deltas}"
 
     def header(tag, n):
         if not tag.is_video:

@@ -141,10 +141,7 @@ def test_rtmp_client_against_ffmpeg_listener(tmp_path, source, mode):
         assert info and info.get("code") == "NetStream.Publish.Start", (info, c.commands())
         c.send_metadata(sid, rc.DEFAULT_METADATA, wrong_count=0)
         if mode == "type3":
-            video = [t for t in tags if t.is_video and not t.is_sequence_header]
-            length = max(len(t.data) for t in video) + 8
-            sent = [rc.FlvTag(t.type, t.timestamp, rc.pad_avc_tag(t.data, length))
-                    if t.is_video and not t.is_sequence_header else t for t in tags]
+            sent = rc.equal_length_video(tags)
             rc.stream_tags(c, sid, sent, speed=20,
                            header=lambda tag, n: ({0: 0, 1: 1, 2: 2}.get(n, 3) if tag.is_video else None))
         else:

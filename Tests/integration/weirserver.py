@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -13,6 +14,14 @@ from hlswalker import http_get
 from media import REPO
 
 LIVE: list["WeirServer"] = []  # running servers, for failure reports
+
+
+@atexit.register
+def _stop_leftovers() -> None:
+    # Servers run in their own session, so an interrupted test run must end them itself.
+    for srv in list(LIVE):
+        if srv.proc is not None and srv.proc.poll() is None:
+            srv.proc.kill()
 
 
 def weir_bin() -> Path:

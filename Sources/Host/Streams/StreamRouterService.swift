@@ -20,6 +20,9 @@ final class StreamRouterService: StreamRouter {
         TrackDeclaration(id: TrackID(1), name: "audio", kind: .audio),
     ]
 
+    /// How long an ended event's window stays served from memory.
+    static let endedRetention = Duration.seconds(600)
+
     init(routes: RouteTable, catalog: StreamCatalog, logger: Logger) {
         self.routes = Mutex(routes)
         self.catalog = catalog
@@ -54,9 +57,15 @@ final class StreamRouterService: StreamRouter {
         }
         let packager = StreamPackager(bus: stream.bus, window: stream.window, startedAt: now)
         let logger = self.logger
+        let catalog = self.catalog
+        let retention = Self.endedRetention
         Task {
             await packager.run()
             logger.info("stream ended", metadata: ["stream": "\(path)", "route": "\(route.name)"])
+            // The ended event's playlist (with ENDLIST) stays served for late viewers, then the
+            // window's memory is released unless a new event has taken the path.
+            try? await Task.sleep(for: retention)
+            catalog.remove(stream)
         }
         logger.info("publish started", metadata: [
             "stream": "\(path)", "route": "\(route.name)", "ingest": "\(request.ingest)", "remote": "\(request.remoteAddress)",
