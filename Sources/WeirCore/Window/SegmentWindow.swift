@@ -7,10 +7,16 @@ import Synchronization
 /// playlist reloads. The window keeps ``WindowSnapshot/windowSize`` complete segments plus a few
 /// more for viewers that are a little behind, and stays readable after the event ends.
 public final class SegmentWindow: Sendable {
+    private struct Waiter {
+        var continuation: CheckedContinuation<Void, Never>
+        var deadline: ContinuousClock.Instant
+    }
+
     private struct State {
         var snapshot: WindowSnapshot
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var waiters: [UInt64: Waiter] = [:]
         var nextWaiter: UInt64 = 0
+        var sweeping = false
     }
 
     public let path: String
@@ -112,7 +118,7 @@ public final class SegmentWindow: Sendable {
         let waiters: [CheckedContinuation<Void, Never>] = state.withLock { s in
             body(&s.snapshot)
             s.snapshot.version &+= 1
-            let waiting = Array(s.waiters.values)
+            let waiting = s.waiters.values.map(\.continuation)
             s.waiters.removeAll(keepingCapacity: true)
             return waiting
         }
@@ -164,34 +170,53 @@ public final class SegmentWindow: Sendable {
 
     /// Waits until the window changes after `version`, it ends, or `deadline` passes.
     ///
+    /// Live windows change several times a second and every change releases every waiter, so
+    /// deadlines only matter when a stream stalls: one sweeper per window, running only while
+    /// someone waits, releases expired waiters instead of a timer per request.
+    ///
     /// - Returns: false if the deadline passed first.
     public func waitForChange(after version: UInt64, deadline: ContinuousClock.Instant) async -> Bool {
         let id: UInt64 = state.withLock { s in
             s.nextWaiter &+= 1
             return s.nextWaiter
         }
-        let timeout = Task {
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            self.release(id)
-        }
-        defer { timeout.cancel() }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { s in
-                    if s.snapshot.version != version || s.snapshot.ended || ContinuousClock.now >= deadline { return true }
-                    s.waiters[id] = continuation
-                    return false
+                let (ready, startSweeper) = state.withLock { s -> (Bool, Bool) in
+                    if s.snapshot.version != version || s.snapshot.ended || ContinuousClock.now >= deadline { return (true, false) }
+                    s.waiters[id] = Waiter(continuation: continuation, deadline: deadline)
+                    defer { s.sweeping = true }
+                    return (false, !s.sweeping)
                 }
                 if ready { continuation.resume() }
+                if startSweeper { Task { await self.sweep() } }
             }
         } onCancel: {
             self.release(id)
         }
-        return ContinuousClock.now < deadline || state.withLock { $0.snapshot.version != version }
+        return state.withLock { $0.snapshot.version != version || $0.snapshot.ended }
     }
+
+    private func sweep() async {
+        while true {
+            try? await Task.sleep(for: Self.sweepInterval)
+            let now = ContinuousClock.now
+            let (expired, done) = state.withLock { s -> ([CheckedContinuation<Void, Never>], Bool) in
+                let ids = s.waiters.filter { $0.value.deadline <= now }.map(\.key)
+                let expired = ids.compactMap { s.waiters.removeValue(forKey: $0)?.continuation }
+                if s.waiters.isEmpty { s.sweeping = false }
+                return (expired, s.waiters.isEmpty)
+            }
+            for waiter in expired { waiter.resume() }
+            if done { return }
+        }
+    }
+
+    /// How late a stalled stream's waiting request may be answered.
+    static let sweepInterval = Duration.milliseconds(100)
 
     private func release(_ id: UInt64) {
         let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-        waiter?.resume()
+        waiter?.continuation.resume()
     }
 }
