@@ -47,6 +47,35 @@ let package = Package(
             path: "Plugins/RTMP",
             swiftSettings: settings
         ),
+        .systemLibrary(
+            name: "CSRT",
+            path: "Sources/CSRT",
+            pkgConfig: "srt",
+            providers: [.apt(["libsrt-openssl-dev"])]
+        ),
+        .target(
+            name: "SRT",
+            dependencies: [
+                "WeirCore",
+                "WeirFormats",
+                "CSRT",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/SRT",
+            swiftSettings: settings
+        ),
+        .target(
+            name: "TS",
+            dependencies: [
+                "WeirCore",
+                "WeirFormats",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/TS",
+            swiftSettings: settings
+        ),
         .target(
             name: "HLS",
             dependencies: [
@@ -64,6 +93,8 @@ let package = Package(
                 "WeirCore",
                 "WeirFormats",
                 "RTMP",
+                "SRT",
+                "TS",
                 "HLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -80,6 +111,16 @@ let package = Package(
         .testTarget(
             name: "RTMPTests",
             dependencies: ["RTMP", "WeirCore", "WeirFormats", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "SRTTests",
+            dependencies: ["SRT", "WeirCore", "WeirFormats", "CSRT"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "TSTests",
+            dependencies: ["TS", "WeirCore", "WeirFormats", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: settings
         ),
         .testTarget(name: "HLSTests", dependencies: ["HLS", "WeirCore", "WeirFormats"], swiftSettings: settings),

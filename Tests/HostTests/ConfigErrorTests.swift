@@ -84,7 +84,7 @@ import WeirCore
             "MAIN:3:11: expected an address (HOST:PORT), found a list",
             "ROUTES:2:11: expected a string, found a list",
             "ROUTES:3:12: expected a stream pattern, found a mapping",
-            "ROUTES:4:13: expected a list of ingest module names such as [rtmp], found 'rtmp'",
+            "ROUTES:4:13: expected a list of ingest modules such as [rtmp], found 'rtmp'",
             "ROUTES:5:14: expected a list of output modules such as '- NAME: { options }', found 'hls'",
         ])
     }

@@ -58,7 +58,7 @@ struct RouteFileReader {
         }
         let errorsBefore = reader.errors.count
         var pattern: StreamPathPattern?
-        var ingest: [String]?
+        var ingest: [ModuleInstance]?
         var process: [ModuleInstance] = []
         var outputs: [ModuleInstance]?
         var seen = Set<String>()
@@ -106,7 +106,8 @@ struct RouteFileReader {
         result.route = RouteConfiguration(
             name: name,
             pattern: pattern,
-            ingest: ingest,
+            ingest: ingest.map(\.name),
+            ingestModules: ingest,
             process: process,
             outputs: outputs,
             location: reader.location(of: node)
@@ -114,33 +115,18 @@ struct RouteFileReader {
         return result
     }
 
-    /// Reads `ingest: [rtmp, srt]`: a non-empty list of distinct ingest module names.
-    private mutating func readIngest(_ node: Node) -> [String]? {
+    /// Reads `ingest: [rtmp, srt]` or entries with options (`- srt: { latency: 200ms }`): a
+    /// non-empty list of distinct ingest modules.
+    private mutating func readIngest(_ node: Node) -> [ModuleInstance]? {
         guard case .sequence(let sequence) = node else {
-            reader.report("expected a list of ingest module names such as [rtmp], found \(NodeReader.describe(node))", at: node)
+            reader.report("expected a list of ingest modules such as [rtmp], found \(NodeReader.describe(node))", at: node)
             return nil
         }
         guard sequence.count > 0 else {
             reader.report("a route needs at least one ingest module", at: node)
             return nil
         }
-        var names: [String] = []
-        var valid = true
-        for item in sequence {
-            guard let name = reader.read(item, as: .string, context: "route")?.stringValue else {
-                valid = false
-                continue
-            }
-            if let problem = lookup.problem(with: name, as: .ingest) {
-                reader.report(problem, at: item)
-                valid = false
-            } else if names.contains(name) {
-                reader.report("ingest module '\(name)' is listed twice", at: item)
-                valid = false
-            }
-            names.append(name)
-        }
-        return valid ? names : nil
+        return readModules(node, kind: .ingest)
     }
 
     /// Reads a list of module entries of one kind.
@@ -159,6 +145,10 @@ struct RouteFileReader {
             }
             if kind == .output, let first = instances.first(where: { $0.name == instance.name }) {
                 reader.report("output '\(instance.name)' is listed twice in this route (first at \(first.location))", at: instance.location)
+                valid = false
+            }
+            if kind == .ingest, instances.contains(where: { $0.name == instance.name }) {
+                reader.report("ingest module '\(instance.name)' is listed twice", at: instance.location)
                 valid = false
             }
             instances.append(instance)

@@ -12,6 +12,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private let responder: WebResponder
     private var head: HTTPRequestHead?
+    private var upload: Upload = .none
+
+    /// A request body being streamed to a module, or one being discarded after a refusal.
+    private enum Upload {
+        case none
+        case streaming(any WebUploadSink, version: HTTPVersion)
+        case refused
+    }
 
     init(responder: WebResponder) {
         self.responder = responder
@@ -20,11 +28,30 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            self.head = head
-        case .body:
-            // Weir takes no request bodies on these endpoints; the bytes are discarded.
-            break
+            if head.method == .PUT || head.method == .POST {
+                beginUpload(head, context: context)
+            } else {
+                self.head = head
+            }
+        case .body(let chunk):
+            // Only uploads take bodies; anything else sent with a request is discarded.
+            guard case .streaming(let sink, let version) = upload else { return }
+            if let early = sink.receive(chunk) {
+                upload = .refused
+                write(WebResponder.withCORS(early), version: version, keepAlive: false, omitBody: false, context: context)
+            }
         case .end:
+            switch upload {
+            case .streaming(let sink, let version):
+                upload = .none
+                write(WebResponder.withCORS(sink.finish()), version: version, keepAlive: true, omitBody: false, context: context)
+                return
+            case .refused:
+                upload = .none
+                return
+            case .none:
+                break
+            }
             guard let head else { return }
             self.head = nil
             let request = WebRequest(
@@ -42,6 +69,32 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                 handler.write(response, version: version, keepAlive: keepAlive, omitBody: isHead, context: context)
             }
         }
+    }
+
+    private func beginUpload(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let request = WebRequest(method: head.method.rawValue, target: head.uri, headers: head.headers.map { ($0.name, $0.value) })
+        let remote = context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        switch responder.beginUpload(request, remoteAddress: remote) {
+        case .success(let sink):
+            upload = .streaming(sink, version: head.version)
+            if head.headers["Expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
+        case .failure(let refusal):
+            upload = .refused
+            write(WebResponder.withCORS(refusal.response), version: head.version, keepAlive: false, omitBody: false, context: context)
+        case nil:
+            upload = .refused
+            write(WebResponder.withCORS(.text(404, "not found")), version: head.version, keepAlive: false, omitBody: false, context: context)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .streaming(let sink, _) = upload {
+            upload = .none
+            sink.abort()
+        }
+        context.fireChannelInactive()
     }
 
     private func write(_ response: WebResponse, version: HTTPVersion, keepAlive: Bool, omitBody: Bool, context: ChannelHandlerContext) {
@@ -64,6 +117,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if case .streaming(let sink, _) = upload {
+            upload = .none
+            sink.abort()
+        }
         context.close(promise: nil)
     }
 }

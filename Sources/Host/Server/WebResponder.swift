@@ -7,6 +7,12 @@ import WeirCore
 /// CDN, so CORS headers go on every response and errors are marked `no-store`.
 struct WebResponder: Sendable {
     let handlers: [any WebHandler]
+    let uploadHandlers: [any WebUploadHandler]
+
+    init(handlers: [any WebHandler], uploadHandlers: [any WebUploadHandler] = []) {
+        self.handlers = handlers
+        self.uploadHandlers = uploadHandlers
+    }
 
     static let corsHeaders: [(String, String)] = [
         ("Access-Control-Allow-Origin", "*"),
@@ -14,7 +20,19 @@ struct WebResponder: Sendable {
     ]
 
     func respond(to request: WebRequest) async -> WebResponse {
-        var response = await route(request)
+        Self.withCORS(await route(request))
+    }
+
+    /// Offers a `PUT`/`POST` to the upload handlers; nil when none takes the path.
+    func beginUpload(_ request: WebRequest, remoteAddress: String) -> Result<any WebUploadSink, WebUploadRefusal>? {
+        for handler in uploadHandlers {
+            if let result = handler.beginUpload(request, remoteAddress: remoteAddress) { return result }
+        }
+        return nil
+    }
+
+    static func withCORS(_ original: WebResponse) -> WebResponse {
+        var response = original
         for (name, value) in Self.corsHeaders where !response.headers.contains(where: { $0.0.lowercased() == name.lowercased() }) {
             response.headers.append((name, value))
         }

@@ -8,6 +8,9 @@ public struct RouteConfiguration: Sendable, Hashable {
     public var pattern: StreamPathPattern
     /// Names of the ingest modules that may publish to this route, e.g. `["rtmp"]`.
     public var ingest: [String]
+    /// The ingest entries with their route-level options (an entry written as a bare name has
+    /// its module's defaults).
+    public var ingestModules: [ModuleInstance]
     /// Processing modules in the order written.
     public var process: [ModuleInstance]
     /// Output modules in the order written.
@@ -19,6 +22,7 @@ public struct RouteConfiguration: Sendable, Hashable {
         name: String,
         pattern: StreamPathPattern,
         ingest: [String],
+        ingestModules: [ModuleInstance] = [],
         process: [ModuleInstance] = [],
         outputs: [ModuleInstance],
         location: SourceLocation
@@ -26,12 +30,17 @@ public struct RouteConfiguration: Sendable, Hashable {
         self.name = name
         self.pattern = pattern
         self.ingest = ingest
+        self.ingestModules = ingestModules
         self.process = process
         self.outputs = outputs
         self.location = location
     }
 
     /// The output entry for module `name`, if the route has one.
+    public func ingest(named name: String) -> ModuleInstance? {
+        ingestModules.first { $0.name == name }
+    }
+
     public func output(named name: String) -> ModuleInstance? {
         outputs.first { $0.name == name }
     }
@@ -42,7 +51,7 @@ public struct RouteConfiguration: Sendable, Hashable {
     }
 
     public static func == (lhs: RouteConfiguration, rhs: RouteConfiguration) -> Bool {
-        lhs.name == rhs.name && lhs.pattern == rhs.pattern && lhs.ingest == rhs.ingest
+        lhs.name == rhs.name && lhs.pattern == rhs.pattern && lhs.ingest == rhs.ingest && lhs.ingestModules == rhs.ingestModules
             && lhs.process == rhs.process && lhs.outputs == rhs.outputs
     }
 
