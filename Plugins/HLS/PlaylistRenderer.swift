@@ -13,7 +13,9 @@ public enum PlaylistRenderer {
 
     /// The media playlist (LL-HLS) of one track, or nil if the track is unknown or has no part yet.
     ///
-    /// Lists the last ``WindowSnapshot/windowSize`` complete segments and the open one. Segments
+    /// Lists the complete segments from ``TrackWindow/firstListedSequence`` on (the last
+    /// ``WindowSnapshot/windowSize`` of them, moved only at segment boundaries so the media
+    /// sequence never goes back when the window size changes) and the open one. Segments
     /// that start within three target durations of the end also list their parts; while live, a
     /// preload hint names the next part; every other track with media gets a rendition report.
     /// - Parameters:
@@ -22,7 +24,7 @@ public enum PlaylistRenderer {
     public static func media(_ snapshot: WindowSnapshot, track name: String) -> String? {
         guard let track = snapshot.track(named: name), isReady(track) else { return nil }
         let open = track.current.flatMap { $0.parts.isEmpty ? nil : $0 }
-        let listedStart = max(0, track.segments.count - max(1, snapshot.windowSize))
+        let listedStart = track.segments.firstIndex { $0.sequence >= track.firstListedSequence } ?? track.segments.endIndex
         let listed = track.segments[listedStart...]
         let targetDuration = max(1, snapshot.targetDuration)
         let partTarget = partTargetMillis(snapshot, track)

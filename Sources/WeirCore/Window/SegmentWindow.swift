@@ -106,6 +106,11 @@ public final class SegmentWindow: Sendable {
         }
     }
 
+    /// Changes how many complete segments playlists list; it takes effect as segments complete.
+    public func setWindowSize(_ size: Int) {
+        mutate { s in s.windowSize = max(1, size) }
+    }
+
     /// Ends the event: open segments complete, waiters are released, the window stays readable.
     public func end() {
         mutate { s in
@@ -155,6 +160,7 @@ public final class SegmentWindow: Sendable {
             track.averageBitrate = track.totalBytes * 8 * 1_000_000 / max(1, track.totalMicros)
         }
         track.segments.append(segment)
+        track.firstListedSequence = max(track.firstListedSequence, segment.sequence - Int64(windowSize) + 1)
         let keep = windowSize + extraSegments
         if track.segments.count > keep {
             let evicted = track.segments.prefix(track.segments.count - keep)

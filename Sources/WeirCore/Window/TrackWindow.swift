@@ -8,6 +8,9 @@ public struct TrackWindow: Sendable {
     public var segments: [Segment] = []
     /// The segment being filled, if any.
     public var current: Segment?
+    /// The oldest complete segment a playlist lists. It only moves forward, at segment
+    /// boundaries, so a window size change never makes the media sequence go back.
+    public var firstListedSequence: Int64 = 0
     /// Discontinuities that left the window, for `EXT-X-DISCONTINUITY-SEQUENCE`.
     public var discontinuitySequence: Int64 = 0
     /// Highest bitrate of a complete segment, bits per second.
