@@ -10,6 +10,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigPathOption
 
+    @Option(help: ArgumentHelp("Write the process id here, for `weir reload`.", valueName: "path"))
+    var pidFile: String?
+
     func run() async throws {
         let configuration: WeirConfiguration
         do {
@@ -20,6 +23,6 @@ struct RunCommand: AsyncParsableCommand {
             }
             throw ExitCode(1)
         }
-        try await WeirServer.run(configuration: configuration)
+        try await WeirServer.run(configuration: configuration, pidFile: pidFile)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HLS
 import Logging
 import NIOCore
@@ -8,17 +9,23 @@ import WeirCore
 
 /// The running server: listeners, the route table, the stream catalog.
 ///
-/// It is one `Service`: SIGTERM or SIGINT starts a graceful drain that stops accepting
-/// publishers, ends every live stream (closing its open segments and playlists, which releases
-/// waiting playlist requests) and then closes the HTTP listener.
+/// SIGTERM or SIGINT starts a graceful drain that stops accepting publishers, ends every live
+/// stream (closing its open segments and playlists, which releases waiting playlist requests)
+/// and then closes the HTTP listener. SIGHUP reloads the configuration (see ``reload()``).
 actor WeirServer: Service {
     enum State: String {
         case idle, starting, running, draining, stopped
     }
 
-    private let configuration: WeirConfiguration
+    private var configuration: WeirConfiguration
     private let group: any EventLoopGroup
-    private let logger: Logger
+    private var logger: Logger
+    private let catalog = StreamCatalog()
+    private let router: StreamRouterService
+    private var http: HTTPServer?
+    private var rtmp: RTMPServer?
+    private(set) var reloads = 0
+    private(set) var failedReloads = 0
     private var state = State.idle {
         didSet { logger.info("server \(state.rawValue)") }
     }
@@ -27,42 +34,131 @@ actor WeirServer: Service {
         self.configuration = configuration
         self.group = group
         self.logger = logger
+        self.router = StreamRouterService(routes: configuration.routeTable, catalog: catalog, logger: logger)
     }
 
     /// Runs the server until SIGTERM or SIGINT.
-    static func run(configuration: WeirConfiguration) async throws {
+    ///
+    /// - Parameters:
+    ///   - pidFile: where to write the process id for `weir reload`, if anywhere.
+    static func run(configuration: WeirConfiguration, pidFile: String?) async throws {
         var logger = Logger(label: "weir")
         logger.logLevel = configuration.logLevel
         let server = WeirServer(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        if let pidFile {
+            try "\(ProcessInfo.processInfo.processIdentifier)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        }
+        defer { if let pidFile { try? FileManager.default.removeItem(atPath: pidFile) } }
         let services = ServiceGroup(configuration: .init(
-            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [
+                .init(service: server),
+                .init(service: ReloadService { await server.reload() }),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }
 
     func run() async throws {
         state = .starting
-        let catalog = StreamCatalog()
-        let router = StreamRouterService(routes: configuration.routeTable, catalog: catalog, logger: logger)
-        let http = HTTPServer(
-            address: configuration.httpListen,
-            responder: WebResponder(handlers: [HLSHandler(catalog: catalog)]),
-            group: group, logger: logger)
-        let rtmp = RTMPServer(
-            configuration: RTMPServer.Configuration(options: configuration.globalOptions(for: "rtmp")),
-            router: router, group: group, logger: logger)
+        let http = makeHTTPServer(configuration.httpListen)
+        let rtmp = makeRTMPServer(configuration)
         try await http.start()
         try await rtmp.start()
+        self.http = http
+        self.rtmp = rtmp
         state = .running
 
         try? await gracefulShutdown()
 
         state = .draining
-        await rtmp.stop()
+        await self.rtmp?.stop()
+        for stream in catalog.all where stream.isLive { stream.stop(reason: "server stopping") }
         // Give packagers a moment to close their last segments so final playlists carry ENDLIST.
-        for _ in 0..<50 where catalog.all.contains(where: { !$0.window.isEnded }) {
+        for _ in 0..<100 where catalog.all.contains(where: { !$0.window.isEnded }) {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        await http.stop()
+        await self.http?.stop()
         state = .stopped
+    }
+
+    /// Re-reads every config file and applies the result as a diff, or keeps the running
+    /// configuration when anything is invalid.
+    ///
+    /// Everything is validated, and new listeners are bound, before anything is applied; a
+    /// listener whose address is unchanged keeps its socket, so no connection is refused or
+    /// dropped by a reload.
+    func reload() async {
+        guard state == .running else { return }
+        let started = ContinuousClock.now
+        let loaded: WeirConfiguration
+        do {
+            loaded = try ConfigLoader().load(mainFile: configuration.mainFile)
+        } catch {
+            failedReloads += 1
+            for problem in error.errors { logger.error("reload refused: \(problem)") }
+            logger.error("reload refused: keeping the running configuration (\(error.errors.count) error(s))")
+            return
+        }
+
+        // Bind what is new first: a failure here refuses the whole reload.
+        var newHTTP: HTTPServer?
+        var newRTMP: RTMPServer?
+        do {
+            if loaded.httpListen != configuration.httpListen {
+                let server = makeHTTPServer(loaded.httpListen)
+                try await server.start()
+                newHTTP = server
+            }
+            if loaded.globalOptions(for: "rtmp").address("listen") != configuration.globalOptions(for: "rtmp").address("listen") {
+                let server = makeRTMPServer(loaded)
+                try await server.start()
+                newRTMP = server
+            }
+        } catch {
+            await newHTTP?.stop()
+            await newRTMP?.stop()
+            failedReloads += 1
+            logger.error("reload refused: cannot bind a new listener: \(error); keeping the running configuration")
+            return
+        }
+
+        let previous = configuration
+        configuration = loaded
+        reloads += 1
+        if loaded.logLevel != previous.logLevel {
+            logger.logLevel = loaded.logLevel
+            logger.info("reload: log level \(previous.logLevel) -> \(loaded.logLevel)")
+        }
+        if let newHTTP {
+            await http?.stop()
+            http = newHTTP
+            logger.info("reload: HTTP listener moved \(previous.httpListen) -> \(loaded.httpListen)")
+        }
+        if let newRTMP {
+            await rtmp?.stop()
+            rtmp = newRTMP
+            logger.info("reload: RTMP listener moved to \(loaded.globalOptions(for: "rtmp").address("listen").map { "\($0)" } ?? "?")")
+        } else if loaded.globalOptions(for: "rtmp") != previous.globalOptions(for: "rtmp") {
+            rtmp?.update(configuration: RTMPServer.Configuration(options: loaded.globalOptions(for: "rtmp")))
+            logger.info("reload: RTMP settings updated for new connections")
+        }
+        let diff = RouteDiff(old: previous.routes, new: loaded.routes, modules: ModuleRegistry.descriptors)
+        router.apply(loaded.routeTable, diff: diff)
+        let elapsed = ContinuousClock.now - started
+        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        logger.info("reload applied in \(micros / 1000).\(micros % 1000 / 100) ms: \(diff.isEmpty ? "routes unchanged" : "routes updated")")
+    }
+
+    private func makeHTTPServer(_ address: ConfigAddress) -> HTTPServer {
+        HTTPServer(
+            address: address,
+            responder: WebResponder(handlers: [HLSHandler(catalog: catalog)]),
+            group: group, logger: logger)
+    }
+
+    private func makeRTMPServer(_ configuration: WeirConfiguration) -> RTMPServer {
+        RTMPServer(
+            configuration: RTMPServer.Configuration(options: configuration.globalOptions(for: "rtmp")),
+            router: router, group: group, logger: logger)
     }
 }

@@ -13,7 +13,7 @@ import WeirFormats
 final class StreamRouterService: StreamRouter {
     private let routes: Mutex<RouteTable>
     let catalog: StreamCatalog
-    private let logger: Logger
+    let logger: Logger
     /// Source track slots every chain declares; outputs serve the ones that receive a format.
     static let sourceTracks = [
         TrackDeclaration(id: TrackID(0), name: "video", kind: .video),
