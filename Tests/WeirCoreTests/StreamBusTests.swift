@@ -89,4 +89,26 @@ import WeirCore
         for await e in subscription { if case .packet = e { packets += 1 } }
         #expect(packets == 0)
     }
+
+    @Test func aReturningPublisherContinuesTheTimelineWithADiscontinuity() async {
+        let bus = Self.makeBus()
+        let subscription = bus.subscribe()
+        bus.publish(format: Self.h264, for: Self.video.id)
+        for i in 0..<90 { bus.publish(Self.frame(i, key: i % 30 == 0)) }
+        // The broadcaster reconnects and its encoder starts again from zero.
+        bus.beginSession()
+        for i in 0..<30 { bus.publish(Self.frame(i, key: i == 0)) }
+        bus.end()
+        var dts: [Int64] = []
+        var discontinuities: [Int64] = []
+        for await e in subscription {
+            if case .packet(let p) = e { dts.append(p.dts.ticks) }
+            if case .boundary(let b) = e, b.discontinuity { discontinuities.append(b.time.ticks) }
+        }
+        #expect(dts.count == 120)
+        #expect(zip(dts, dts.dropFirst()).allSatisfy { $0 < $1 }, "the timeline never goes back")
+        // The last frame was at 89 × 3000 ticks; the next session resumes 20 ms (1800 ticks) later.
+        #expect(dts[90] == 89 * 3000 + 1800)
+        #expect(discontinuities == [dts[90]])
+    }
 }

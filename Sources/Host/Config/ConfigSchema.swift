@@ -104,7 +104,24 @@ enum ConfigSchema {
             reload: .nextPublish,
             doc: "Output modules; each entry is MODULE: { options }."
         ),
+        OptionSpec(
+            "reconnect_window",
+            type: .duration,
+            default: .duration(.seconds(10)),
+            reload: .live,
+            doc: "How long an event waits for its broadcaster to come back after the connection drops. A publisher that returns on the same path within it continues the same event: viewers keep their playlists and media sequence, with a discontinuity marked. 0 ends the event at once."
+        ),
+        OptionSpec(
+            "takeover_after",
+            type: .duration,
+            default: .duration(.seconds(5)),
+            reload: .live,
+            doc: "A new publisher on a path whose current publisher has sent nothing for this long takes the event over (the old, half-dead connection is closed), instead of being refused as busy. 0 never takes over."
+        ),
     ]
+
+    /// Route keys that hold scalar settings, as opposed to the structural keys the reader handles itself.
+    static let routeSettings: [OptionSpec] = route.filter { !["name", "match", "ingest", "process", "outputs"].contains($0.name) }
 
     /// Keys of a route file.
     static let routeFile: [OptionSpec] = [

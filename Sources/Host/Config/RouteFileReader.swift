@@ -61,6 +61,7 @@ struct RouteFileReader {
         var ingest: [ModuleInstance]?
         var process: [ModuleInstance] = []
         var outputs: [ModuleInstance]?
+        var settings = OptionValues(specs: ConfigSchema.routeSettings)
         var seen = Set<String>()
         let known = ConfigSchema.route.map(\.name)
 
@@ -93,7 +94,13 @@ struct RouteFileReader {
                     reader.report("a route needs at least one output module", at: valueNode)
                 }
             default:
-                reader.report(NodeReader.unknownKeyMessage(key, context: "route", known: known), at: keyNode)
+                if let spec = ConfigSchema.routeSettings.first(where: { $0.name == key }) {
+                    if let value = reader.read(valueNode, as: spec.type, context: "route") {
+                        settings.set(key, value, location: reader.location(of: valueNode))
+                    }
+                } else {
+                    reader.report(NodeReader.unknownKeyMessage(key, context: "route", known: known), at: keyNode)
+                }
             }
         }
         for spec in ConfigSchema.route where spec.required && !seen.contains(spec.name) {
@@ -110,6 +117,7 @@ struct RouteFileReader {
             ingestModules: ingest,
             process: process,
             outputs: outputs,
+            settings: settings,
             location: reader.location(of: node)
         )
         return result

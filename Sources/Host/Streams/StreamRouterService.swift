@@ -8,8 +8,9 @@ import WeirFormats
 /// Grants publishes: matches a route, claims the path, and builds the stream's chain.
 ///
 /// The chain of a stream is its bus with the declared source tracks, the packager that turns
-/// the bus into the CMAF window, and the outputs that serve that window. The route table can be
-/// swapped while streams are live; a live stream keeps the route it started with.
+/// the bus into the CMAF window, and the outputs that serve that window. An event outlives a
+/// publisher's connection by the route's `reconnect_window`, and a stale publisher (silent for
+/// `takeover_after`) can be taken over, so broadcasters are never locked out of their own path.
 final class StreamRouterService: StreamRouter {
     private let routes: Mutex<RouteTable>
     let catalog: StreamCatalog
@@ -19,7 +20,6 @@ final class StreamRouterService: StreamRouter {
         TrackDeclaration(id: TrackID(0), name: "video", kind: .video),
         TrackDeclaration(id: TrackID(1), name: "audio", kind: .audio),
     ]
-
     /// How long an ended event's window stays served from memory.
     static let endedRetention = Duration.seconds(600)
 
@@ -29,16 +29,46 @@ final class StreamRouterService: StreamRouter {
         self.logger = logger
     }
 
+    var routeTable: RouteTable { routes.withLock { $0 } }
+
     func replaceRoutes(_ table: RouteTable) {
         routes.withLock { $0 = table }
     }
 
     func openPublish(_ request: PublishRequest) -> Result<Publication, PublishRefusal> {
         let path = request.path
-        guard let route = routes.withLock({ $0.route(for: path.description, ingest: request.ingest) }) else {
-            logger.warning("publish refused: no route", metadata: ["stream": "\(path)", "ingest": "\(request.ingest)", "remote": "\(request.remoteAddress)"])
+        let table = routeTable
+        var meta: Logger.Metadata = ["stream": "\(path)", "ingest": "\(request.ingest)", "remote": "\(request.remoteAddress)"]
+        guard let route = table.route(for: path.description, ingest: request.ingest) else {
+            logger.warning("publish refused: no route", metadata: meta)
             return .failure(.noRoute(path.description))
         }
+        meta["route"] = "\(route.name)"
+
+        if let existing = catalog.stream(at: path), existing.isLive {
+            // A live event continues when its route still takes this publish.
+            let sameRoute = table.route(named: existing.routeName).map { $0.pattern.matches(path.description) && $0.ingest.contains(request.ingest) } ?? false
+            guard sameRoute else {
+                logger.warning("publish refused: path busy with an event of route '\(existing.routeName)'", metadata: meta)
+                return .failure(.busy(path.description))
+            }
+            if let generation = existing.attach(replacing: false) {
+                existing.bus.beginSession()
+                logger.info("publisher reconnected: the event continues", metadata: meta)
+                return .success(publication(existing, generation: generation, route: route))
+            }
+            let takeover = route.settings.duration("takeover_after") ?? .zero
+            let silent = existing.bus.lastPublish.map { ContinuousClock.now - $0 } ?? .seconds(0)
+            guard takeover.microseconds > 0, silent >= .microseconds(takeover.microseconds),
+                  let generation = existing.attach(replacing: true) else {
+                logger.warning("publish refused: path busy", metadata: meta)
+                return .failure(.busy(path.description))
+            }
+            existing.bus.beginSession()
+            logger.notice("publisher took over a stale session (silent for \(silent))", metadata: meta)
+            return .success(publication(existing, generation: generation, route: route))
+        }
+
         let settings = HLSSettings(options: route.output(named: "hls")?.options ?? OptionValues(specs: HLSModule.descriptor.options))
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let policy = settings.policy
@@ -51,26 +81,43 @@ final class StreamRouterService: StreamRouter {
                 maxPartsPerSegment: settings.maxPartsPerSegment)
             return LiveStream(path: path, routeName: route.name, bus: bus, window: window, startedAt: now)
         }
-        guard let stream = claimed else {
-            logger.warning("publish refused: path busy", metadata: ["stream": "\(path)", "remote": "\(request.remoteAddress)"])
+        guard let stream = claimed, let generation = stream.attach(replacing: false) else {
+            logger.warning("publish refused: path busy", metadata: meta)
             return .failure(.busy(path.description))
         }
         let packager = StreamPackager(bus: stream.bus, window: stream.window, startedAt: now)
         let logger = self.logger
         let catalog = self.catalog
-        let retention = Self.endedRetention
         Task {
             await packager.run()
             logger.info("stream ended", metadata: ["stream": "\(path)", "route": "\(route.name)"])
             // The ended event's playlist (with ENDLIST) stays served for late viewers, then the
             // window's memory is released unless a new event has taken the path.
-            try? await Task.sleep(for: retention)
+            try? await Task.sleep(for: Self.endedRetention)
             catalog.remove(stream)
         }
-        logger.info("publish started", metadata: [
-            "stream": "\(path)", "route": "\(route.name)", "ingest": "\(request.ingest)", "remote": "\(request.remoteAddress)",
-        ])
-        let bus = stream.bus
-        return .success(Publication(stream: stream) { bus.end() })
+        logger.info("publish started", metadata: meta)
+        return .success(publication(stream, generation: generation, route: route))
+    }
+
+    /// A publication whose lost connection keeps the event open for the route's reconnect window.
+    private func publication(_ stream: LiveStream, generation: Int, route: RouteConfiguration) -> Publication {
+        let logger = self.logger
+        let window = route.settings.duration("reconnect_window") ?? .zero
+        return Publication(stream: stream, generation: generation) { clean in
+            guard stream.detach(generation: generation) else { return }
+            guard !clean, window.microseconds > 0 else {
+                stream.bus.end()
+                return
+            }
+            logger.info("publisher left; waiting \(window) for it to come back", metadata: ["stream": "\(stream.path)"])
+            Task {
+                try? await Task.sleep(for: .microseconds(window.microseconds))
+                if stream.isDetached(since: generation) {
+                    logger.info("publisher did not come back: ending the event", metadata: ["stream": "\(stream.path)"])
+                    stream.bus.end()
+                }
+            }
+        }
     }
 }

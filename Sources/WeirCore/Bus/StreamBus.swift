@@ -15,6 +15,13 @@ public final class StreamBus: Sendable {
         var subscribers: [ObjectIdentifier: StreamSubscription] = [:]
         var clock: SegmentClock
         var ended = false
+        /// Added to every packet's decode time so a returning publisher's timeline continues
+        /// after what viewers already have.
+        var offset: MediaTime?
+        var rebasePending = false
+        /// End of the latest media published, on the bus timeline.
+        var end: MediaTime?
+        var lastPublish: ContinuousClock.Instant?
         var packetsPublished: Int64 = 0
         var bytesPublished: Int64 = 0
     }
@@ -75,10 +82,37 @@ public final class StreamBus: Sendable {
         state.withLock { $0.clock.requestCut(discontinuity: true) }
     }
 
-    /// Publishes one packet, preceded by any boundary the clock decides on.
-    public func publish(_ packet: MediaPacket) {
+    /// A new publisher continues this stream (a broadcaster reconnecting, or taking over a
+    /// stale session): its timestamps are rebased to follow the media already published, and
+    /// the next segment starts with a discontinuity.
+    public func beginSession() {
         state.withLock { s in
-            guard !s.ended, let format = s.formats[packet.track] else { return }
+            s.rebasePending = true
+            s.clock.requestCut(discontinuity: true)
+        }
+    }
+
+    /// When the last packet was published, if any.
+    public var lastPublish: ContinuousClock.Instant? { state.withLock { $0.lastPublish } }
+
+    /// Publishes one packet, preceded by any boundary the clock decides on.
+    public func publish(_ incoming: MediaPacket) {
+        state.withLock { s in
+            guard !s.ended, let format = s.formats[incoming.track] else { return }
+            var packet = incoming
+            let scale = packet.dts.timescale
+            if s.rebasePending {
+                s.rebasePending = false
+                // Continue one 20 ms step after the previous publisher's last media.
+                let resume = (s.end?.converted(to: scale).ticks ?? 0) + MediaTime.rescale(20, from: 1_000, to: scale)
+                s.offset = MediaTime(ticks: resume - packet.dts.ticks, timescale: scale)
+            }
+            if let offset = s.offset {
+                packet.dts.ticks += offset.converted(to: scale).ticks
+            }
+            let end = MediaTime(ticks: packet.dts.ticks + Int64(max(packet.duration, 0)), timescale: scale)
+            if s.end.map({ $0 < end }) ?? true { s.end = end }
+            s.lastPublish = .now
             let lead = s.clock.leadTrack ?? Self.leadCandidate(tracks: s.tracks, formats: s.formats)
             let duration = format.kind == .audio ? Int64(packet.duration) : 0
             let events = s.clock.events(before: packet, leadCandidate: lead, sampleDuration: duration)

@@ -15,6 +15,8 @@ public struct RouteConfiguration: Sendable, Hashable {
     public var process: [ModuleInstance]
     /// Output modules in the order written.
     public var outputs: [ModuleInstance]
+    /// Route-level settings such as `reconnect_window`, with their defaults filled in.
+    public var settings: OptionValues
     /// Where the route's mapping starts.
     public var location: SourceLocation
 
@@ -25,6 +27,7 @@ public struct RouteConfiguration: Sendable, Hashable {
         ingestModules: [ModuleInstance] = [],
         process: [ModuleInstance] = [],
         outputs: [ModuleInstance],
+        settings: OptionValues = OptionValues(),
         location: SourceLocation
     ) {
         self.name = name
@@ -33,6 +36,7 @@ public struct RouteConfiguration: Sendable, Hashable {
         self.ingestModules = ingestModules
         self.process = process
         self.outputs = outputs
+        self.settings = settings
         self.location = location
     }
 
@@ -52,7 +56,7 @@ public struct RouteConfiguration: Sendable, Hashable {
 
     public static func == (lhs: RouteConfiguration, rhs: RouteConfiguration) -> Bool {
         lhs.name == rhs.name && lhs.pattern == rhs.pattern && lhs.ingest == rhs.ingest && lhs.ingestModules == rhs.ingestModules
-            && lhs.process == rhs.process && lhs.outputs == rhs.outputs
+            && lhs.process == rhs.process && lhs.outputs == rhs.outputs && lhs.settings == rhs.settings
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -1,6 +1,11 @@
 import Synchronization
 
-/// One event on a stream path: its bus, its packaged window, and when it started.
+/// One event on a stream path: its bus, its packaged window, and who is publishing it.
+///
+/// An event outlives a publisher's connection: a broadcaster that drops and comes back within
+/// the route's reconnect window, or a publisher taking over a stale session, attaches to the
+/// same event, so viewers keep their playlists. Each attachment has a generation, so a late
+/// `finish` from a replaced session cannot detach its successor.
 public final class LiveStream: Sendable {
     public let path: StreamPath
     public let routeName: String
@@ -8,7 +13,15 @@ public final class LiveStream: Sendable {
     public let window: SegmentWindow
     /// Wall-clock start, milliseconds since 1970.
     public let startedAt: Int64
-    private let stopHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
+
+    private struct Attachment {
+        var generation = 0
+        var attached = false
+        var disconnect: (@Sendable (String) -> Void)?
+        var sessions = 0
+    }
+
+    private let attachment = Mutex(Attachment())
 
     public init(path: StreamPath, routeName: String, bus: StreamBus, window: SegmentWindow, startedAt: Int64) {
         self.path = path
@@ -20,17 +33,64 @@ public final class LiveStream: Sendable {
 
     public var isLive: Bool { !bus.isEnded }
 
-    /// Lets the ingest session that publishes this stream be told to disconnect.
-    public func onStop(_ handler: @escaping @Sendable (String) -> Void) {
-        stopHandler.withLock { $0 = handler }
+    /// A publisher is attached right now.
+    public var hasPublisher: Bool { attachment.withLock { $0.attached } }
+
+    /// Publishing sessions this event has had (1 + reconnects and takeovers).
+    public var sessionCount: Int { attachment.withLock { $0.sessions } }
+
+    /// Attaches a publisher. With `replacing`, an attached publisher is disconnected first.
+    ///
+    /// - Returns: the attachment's generation, or nil when another publisher is attached and
+    ///   `replacing` is false.
+    public func attach(replacing: Bool) -> Int? {
+        let (generation, previous): (Int?, (@Sendable (String) -> Void)?) = attachment.withLock { a in
+            if a.attached && !replacing { return (nil, nil) }
+            let previous = a.attached ? a.disconnect : nil
+            a.generation += 1
+            a.attached = true
+            a.disconnect = nil
+            a.sessions += 1
+            return (a.generation, previous)
+        }
+        previous?("another publisher took over the stream")
+        return generation
+    }
+
+    /// Detaches the publisher of `generation`; false if it had already been replaced.
+    public func detach(generation: Int) -> Bool {
+        attachment.withLock { a in
+            guard a.generation == generation, a.attached else { return false }
+            a.attached = false
+            a.disconnect = nil
+            return true
+        }
+    }
+
+    /// Still without a publisher since `generation` detached.
+    public func isDetached(since generation: Int) -> Bool {
+        attachment.withLock { !$0.attached && $0.generation == generation }
+    }
+
+    /// Registers how to disconnect the publisher of `generation` from the server's side.
+    public func onDisconnect(generation: Int, _ handler: @escaping @Sendable (String) -> Void) {
+        let late = attachment.withLock { a -> Bool in
+            guard a.generation == generation, a.attached else { return true }
+            a.disconnect = handler
+            return false
+        }
+        if late { handler("replaced") }
     }
 
     /// Ends the event from the server's side (its route was removed, the server is stopping):
-    /// outputs close their playlists and the publishing session is asked to disconnect.
+    /// outputs close their playlists and the publisher, if any, is disconnected.
     public func stop(reason: String) {
-        let handler = stopHandler.withLock { h in
-            defer { h = nil }
-            return h
+        let handler = attachment.withLock { a in
+            defer {
+                a.disconnect = nil
+                a.attached = false
+            }
+            return a.disconnect
         }
         bus.end()
         handler?(reason)
