@@ -119,4 +119,23 @@ import WeirCore
         #expect(found?.time.ticks == 60_000)
         #expect(found?.sequence == 1)
     }
+
+    @Test func clampedDecodeTimesStillCutAtKeyframes() {
+        // GStreamer's flvmux clamps the negative decode times of a B-frame stream's first
+        // frames to zero, so every later decode time runs two frames behind presentation.
+        var clock = SegmentClock(policy: Self.policy)
+        var cuts: [SegmentBoundary] = []
+        for i in 0..<300 {
+            let pts = Int64(i) * 3000
+            let dts = max(0, pts - 6000)
+            let packet = MediaPacket(
+                track: Self.video, dts: MediaTime(ticks: dts, timescale: 90_000), compositionOffset: Int32(pts - dts),
+                isKeyframe: i % 60 == 0, data: ByteBuffer())
+            for case .boundary(let b) in clock.events(before: packet, leadCandidate: Self.video, sampleDuration: 0) where b.kind == .segment {
+                cuts.append(b)
+            }
+        }
+        #expect(cuts.count == 5)
+        #expect(!cuts.contains { !$0.independent })
+    }
 }

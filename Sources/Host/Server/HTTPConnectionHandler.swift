@@ -56,7 +56,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             self.head = nil
             let request = WebRequest(
                 method: head.method.rawValue, target: head.uri,
-                headers: head.headers.map { ($0.name, $0.value) })
+                headers: head.headers.map { ($0.name, $0.value) }, remoteAddress: Self.remote(context))
             let keepAlive = head.isKeepAlive
             let version = head.version
             let isHead = head.method == .HEAD
@@ -72,8 +72,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func beginUpload(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let request = WebRequest(method: head.method.rawValue, target: head.uri, headers: head.headers.map { ($0.name, $0.value) })
-        let remote = context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        let remote = Self.remote(context)
+        let request = WebRequest(method: head.method.rawValue, target: head.uri, headers: head.headers.map { ($0.name, $0.value) }, remoteAddress: remote)
         switch responder.beginUpload(request, remoteAddress: remote) {
         case .success(let sink):
             upload = .streaming(sink, version: head.version)
@@ -87,6 +87,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             upload = .refused
             write(WebResponder.withCORS(.text(404, "not found")), version: head.version, keepAlive: false, omitBody: false, context: context)
         }
+    }
+
+    private static func remote(_ context: ChannelHandlerContext) -> String {
+        context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -8,10 +8,12 @@ import WeirCore
 struct WebResponder: Sendable {
     let handlers: [any WebHandler]
     let uploadHandlers: [any WebUploadHandler]
+    let statistics: HTTPStatistics
 
-    init(handlers: [any WebHandler], uploadHandlers: [any WebUploadHandler] = []) {
+    init(handlers: [any WebHandler], uploadHandlers: [any WebUploadHandler] = [], statistics: HTTPStatistics = HTTPStatistics()) {
         self.handlers = handlers
         self.uploadHandlers = uploadHandlers
+        self.statistics = statistics
     }
 
     static let corsHeaders: [(String, String)] = [
@@ -20,7 +22,17 @@ struct WebResponder: Sendable {
     ]
 
     func respond(to request: WebRequest) async -> WebResponse {
-        Self.withCORS(await route(request))
+        let response = Self.withCORS(await route(request))
+        statistics.record(status: response.status)
+        if response.status == 200, request.path.hasSuffix(".m3u8") {
+            // A viewer is a client address that keeps fetching a stream's playlists.
+            let segments = request.path.split(separator: "/", maxSplits: 2)
+            if segments.count == 3 {
+                let client = request.remoteAddress.split(separator: ":").dropLast().joined(separator: ":")
+                statistics.recordPlaylist(stream: "\(segments[0])/\(segments[1])", client: client)
+            }
+        }
+        return response
     }
 
     /// Offers a `PUT`/`POST` to the upload handlers; nil when none takes the path.

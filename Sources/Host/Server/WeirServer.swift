@@ -22,10 +22,13 @@ actor WeirServer: Service {
     private var logger: Logger
     private let catalog = StreamCatalog()
     private let router: StreamRouterService
+    private let httpStatistics = HTTPStatistics()
     private var http: HTTPServer?
     private var rtmp: RTMPServer?
-    private(set) var reloads = 0
-    private(set) var failedReloads = 0
+    private var reloads = 0
+    private var failedReloads = 0
+
+    var reloadCounts: (applied: Int, failed: Int) { (reloads, failedReloads) }
     private var state = State.idle {
         didSet { logger.info("server \(state.rawValue)") }
     }
@@ -152,7 +155,14 @@ actor WeirServer: Service {
     private func makeHTTPServer(_ address: ConfigAddress) -> HTTPServer {
         HTTPServer(
             address: address,
-            responder: WebResponder(handlers: [HLSHandler(catalog: catalog)]),
+            responder: WebResponder(
+                handlers: [
+                    HLSHandler(catalog: catalog),
+                    MetricsHandler(catalog: catalog, http: httpStatistics) { [weak self] in
+                        await self?.reloadCounts ?? (0, 0)
+                    },
+                ],
+                statistics: httpStatistics),
             group: group, logger: logger)
     }
 

@@ -22,6 +22,9 @@ public struct SegmentBoundary: Sendable, Hashable {
     public var discontinuity: Bool
     /// The lead track the clock cuts by.
     public var leadTrack: TrackID
+    /// When the bus received the packet that closed the previous part, for measuring how soon
+    /// outputs make the part available.
+    public var decidedAt: ContinuousClock.Instant?
 
     public init(kind: Kind, sequence: Int64, time: MediaTime, independent: Bool, discontinuity: Bool, leadTrack: TrackID) {
         self.kind = kind

@@ -14,6 +14,8 @@ public struct SegmentClock: Sendable {
     public private(set) var sequence: Int64 = -1
 
     private var segmentStart: MediaTime?
+    /// Presentation time of the keyframe (or first frame) that started the segment.
+    private var segmentStartPTS: MediaTime?
     private var partStart: MediaTime?
     private var lastLeadDTS: MediaTime?
     private var recentDeltas: [Int64] = []
@@ -66,6 +68,7 @@ public struct SegmentClock: Sendable {
             // First lead packet: segment 0 starts here.
             sequence = 0
             self.segmentStart = dts
+            self.segmentStartPTS = packet.pts
             self.partStart = dts
             return [.boundary(SegmentBoundary(kind: .segment, sequence: 0, time: dts, independent: packet.isKeyframe, discontinuity: false, leadTrack: packet.track))]
         }
@@ -89,12 +92,17 @@ public struct SegmentClock: Sendable {
         let partElapsed = dts.ticks - partStart.ticks
         let segmentElapsed = dts.ticks - segmentStart.ticks
         let partDue = partElapsed + frameDuration > target
-        let keyframeCut = packet.isKeyframe && segmentElapsed >= policy.segment.converted(to: scale).ticks - frameDuration / 2
+        // Keyframe spacing is measured in presentation time: muxers that clamp the negative
+        // decode times of a B-frame stream's first frames (GStreamer's flvmux) shift decode
+        // times but not the keyframes' presentation times.
+        let presentedElapsed = packet.pts.ticks - (segmentStartPTS?.converted(to: scale).ticks ?? segmentStart.ticks)
+        let keyframeCut = packet.isKeyframe && max(segmentElapsed, presentedElapsed) >= policy.segment.converted(to: scale).ticks - frameDuration / 2
         let forcedCut = partDue && segmentElapsed + target > policy.maxSegment.converted(to: scale).ticks
 
         if cutPending || keyframeCut || forcedCut {
             sequence += 1
             self.segmentStart = dts
+            self.segmentStartPTS = packet.pts
             self.partStart = dts
             events.append(.boundary(SegmentBoundary(
                 kind: .segment, sequence: sequence, time: dts, independent: packet.isKeyframe,

@@ -23,6 +23,10 @@ public final class StreamBus: Sendable {
         var end: MediaTime?
         var lastPublish: ContinuousClock.Instant?
         var packetsPublished: Int64 = 0
+        var videoFrames: Int64 = 0
+        var audioFrames: Int64 = 0
+        var lastKeyframe: MediaTime?
+        var keyframeInterval: MediaTime?
         var bytesPublished: Int64 = 0
     }
 
@@ -113,9 +117,27 @@ public final class StreamBus: Sendable {
             let end = MediaTime(ticks: packet.dts.ticks + Int64(max(packet.duration, 0)), timescale: scale)
             if s.end.map({ $0 < end }) ?? true { s.end = end }
             s.lastPublish = .now
+            if format.kind == .video {
+                s.videoFrames += 1
+                if packet.isKeyframe {
+                    if let last = s.lastKeyframe { s.keyframeInterval = packet.dts - last }
+                    s.lastKeyframe = packet.dts
+                }
+            } else {
+                s.audioFrames += 1
+            }
             let lead = s.clock.leadTrack ?? Self.leadCandidate(tracks: s.tracks, formats: s.formats)
             let duration = format.kind == .audio ? Int64(packet.duration) : 0
-            let events = s.clock.events(before: packet, leadCandidate: lead, sampleDuration: duration)
+            var events = s.clock.events(before: packet, leadCandidate: lead, sampleDuration: duration)
+            if !events.isEmpty {
+                let now = ContinuousClock.now
+                for i in events.indices {
+                    if case .boundary(var boundary) = events[i] {
+                        boundary.decidedAt = now
+                        events[i] = .boundary(boundary)
+                    }
+                }
+            }
             s.packetsPublished += 1
             s.bytesPublished += Int64(packet.data.readableBytes)
             let resumes = packet.isKeyframe && (format.kind == .video || !s.formats.values.contains { $0.kind == .video })
@@ -155,9 +177,14 @@ public final class StreamBus: Sendable {
         return subscription
     }
 
-    /// Packets and payload bytes published so far.
-    public var counters: (packets: Int64, bytes: Int64) {
-        state.withLock { ($0.packetsPublished, $0.bytesPublished) }
+    /// What has been published so far, for metrics.
+    public var statistics: StreamStatistics {
+        state.withLock { s in
+            StreamStatistics(
+                packets: s.packetsPublished, bytes: s.bytesPublished, videoFrames: s.videoFrames,
+                audioFrames: s.audioFrames, keyframeInterval: s.keyframeInterval,
+                droppedBySubscribers: s.subscribers.values.reduce(0) { $0 + $1.droppedPackets })
+        }
     }
 
     private static func leadCandidate(tracks: [TrackDeclaration], formats: [TrackID: TrackFormat]) -> TrackID? {

@@ -6,16 +6,19 @@ public struct WebRequest: Sendable {
     /// Query parameters (first occurrence wins), percent-decoded.
     public var query: [String: String]
     public var headers: [(String, String)]
+    /// The client's address, `IP:PORT`, for logs, limits and viewer counts.
+    public var remoteAddress: String
 
-    public init(method: String, path: String, query: [String: String] = [:], headers: [(String, String)] = []) {
+    public init(method: String, path: String, query: [String: String] = [:], headers: [(String, String)] = [], remoteAddress: String = "") {
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
+        self.remoteAddress = remoteAddress
     }
 
     /// Splits a request target (`/a/b?x=1&y=2`) into path and decoded query.
-    public init(method: String, target: String, headers: [(String, String)] = []) {
+    public init(method: String, target: String, headers: [(String, String)] = [], remoteAddress: String = "") {
         let pieces = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         var query: [String: String] = [:]
         if pieces.count == 2 {
@@ -25,7 +28,7 @@ public struct WebRequest: Sendable {
                 if query[key] == nil { query[key] = kv.count == 2 ? Self.percentDecode(String(kv[1])) : "" }
             }
         }
-        self.init(method: method, path: String(pieces.first ?? ""), query: query, headers: headers)
+        self.init(method: method, path: String(pieces.first ?? ""), query: query, headers: headers, remoteAddress: remoteAddress)
     }
 
     public func header(_ name: String) -> String? {

@@ -17,6 +17,7 @@ public final class SegmentWindow: Sendable {
         var waiters: [UInt64: Waiter] = [:]
         var nextWaiter: UInt64 = 0
         var sweeping = false
+        var partDelay = LatencyHistogram()
     }
 
     public let path: String
@@ -94,8 +95,19 @@ public final class SegmentWindow: Sendable {
                     programDateTime: programDateTime, startTime: startTime)
             }
             let index = s.tracks[t].current?.parts.count ?? 0
+            s.partsProduced += 1
             s.tracks[t].current?.parts.append(Part(index: index, duration: duration, independent: independent, data: data))
         }
+    }
+
+    /// Records how long after the closing packet arrived a part became available.
+    public func recordPartDelay(_ delay: Duration) {
+        state.withLock { $0.partDelay.record(delay) }
+    }
+
+    /// Production statistics: part availability delay, parts and segments made.
+    public var production: (partDelay: LatencyHistogram, parts: Int64, segments: Int64) {
+        state.withLock { ($0.partDelay, $0.snapshot.partsProduced, $0.snapshot.segmentsProduced) }
     }
 
     /// Completes the track's segment in progress.
@@ -134,6 +146,7 @@ public final class SegmentWindow: Sendable {
         guard var segment = track.current else { return }
         track.current = nil
         guard !segment.parts.isEmpty else { return }
+        track.segmentsProduced += 1
         // Join the parts once and re-point them at slices of the joined bytes, so each byte of
         // the window is held once.
         let total = segment.parts.reduce(0) { $0 + $1.data.readableBytes }

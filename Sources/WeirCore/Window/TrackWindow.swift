@@ -17,6 +17,8 @@ public struct TrackWindow: Sendable {
     public var peakBitrate: Int64 = 0
     /// Bitrate over all complete segments so far, bits per second.
     public var averageBitrate: Int64 = 0
+    /// Segments completed on this track over the event.
+    public var segmentsProduced: Int64 = 0
     var totalBytes: Int64 = 0
     var totalMicros: Int64 = 0
 

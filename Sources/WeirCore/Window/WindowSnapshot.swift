@@ -19,6 +19,10 @@ public struct WindowSnapshot: Sendable {
     /// Increases with every change.
     public var version: UInt64
     public var tracks: [TrackWindow]
+    /// Parts appended over the event, all tracks.
+    public var partsProduced: Int64 = 0
+    /// Segments completed over the event, all tracks.
+    public var segmentsProduced: Int64 { tracks.reduce(0) { $0 + $1.segmentsProduced } }
 
     public func track(named name: String) -> TrackWindow? { tracks.first { $0.name == name } }
 }

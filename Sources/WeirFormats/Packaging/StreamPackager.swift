@@ -87,6 +87,9 @@ public struct StreamPackager: Sendable {
                 s.tracks[i].releaseHeld(endingAt: boundary.time)
                 flushPart(&s, i)
             }
+            if let decidedAt = boundary.decidedAt, s.sequence >= 0 {
+                window.recordPartDelay(ContinuousClock.now - decidedAt)
+            }
 
         case .packet(let packet):
             guard s.sequence >= 0, let i = s.index(of: packet.track), s.tracks[i].hasFormat else { return }
