@@ -104,8 +104,9 @@ def build_tracks(src: Path, workdir: Path, segment: float = 2.0) -> dict[str, Mo
 
 class MockServer:
     def __init__(self, tracks: dict[str, MockTrack], speed: float = 1.0, faults: set[str] = frozenset(),
-                 window: int = 12, path: str = "live/mock"):
+                 window: int = 12, path: str = "live/mock", hold: float | None = None):
         self.tracks = tracks
+        self.hold = hold  # how long requests wait; default 3 target durations
         self.speed = speed
         self.faults = set(faults)
         self.window = window
@@ -274,7 +275,7 @@ class MockServer:
                 seg = tr.segments.get(msn)
                 if seg is None or (idx is not None and idx >= len(seg)):
                     return self.error(404, "not found")
-                deadline = time.monotonic() + 3 * tr.target_duration
+                deadline = time.monotonic() + (server.hold or 3 * tr.target_duration)
                 target = seg[-1] if idx is None else seg[idx]
                 while target not in server.released(tr):
                     if time.monotonic() > deadline:
@@ -305,7 +306,7 @@ class MockServer:
                     last = rel[-1].msn if rel else 0
                     if msn > last + 2:
                         return self.error(400, "msn too far ahead")
-                    deadline = time.monotonic() + 3 * tr.target_duration
+                    deadline = time.monotonic() + (server.hold or 3 * tr.target_duration)
                     while not server.satisfied(tr, msn, part):
                         if time.monotonic() > deadline:
                             return self.error(503, "timed out")

@@ -41,7 +41,7 @@ def rtmp2sink_cmd(src: Path, url: str) -> list[str]:
     # rtmp2sink is a base sink with sync=true by default: it waits for each buffer's
     # running time, so the file goes out in real time like ffmpeg -re (checked: a
     # 10 s file takes 10 s).
-    return ["gst-launch-1.0", "-q", f"filesrc", f"location={src}", "!", "flvdemux", "name=d",
+    return ["gst-launch-1.0", "-q", "filesrc", f"location={src}", "!", "flvdemux", "name=d",
             "d.video", "!", "queue", "!", "h264parse", "!", "flvmux", "name=m", "streamable=true", "!",
             "rtmp2sink", f"location={url}", "sync=true",
             "d.audio", "!", "queue", "!", "aacparse", "!", "m."]

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.server
 def server(weir_factory):
     # live/* as usual, and short/* with a tiny window so eviction is quick to reach.
     return weir_factory({"10-live.yaml": route_yaml(),
-                         "20-short.yaml": route_yaml(name="short", match="short/*", window=5)})
+                         "20-short.yaml": route_yaml(name="short", match="short/*", segment="1s", window=6)})
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +111,12 @@ def test_head_matches_get(live):
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
-def test_other_methods_405(live, method):
+def test_other_methods_refused(live, method):
+    """Playlists are read-only: 405 (or 404, the contract does not pin it), never a success."""
     server, _ = live
     r = http_request(server.url("/live/http/index.m3u8"), method)
-    assert r.status == 405, r.brief()
+    assert r.status in (404, 405), r.brief()
+    assert cache_directives(r.header("cache-control")) == {"no-store"}, r.headers
     assert_cors(r)
 
 
@@ -137,13 +139,13 @@ def test_media_headers(live):
 
 @pytest.mark.time_limit(120)
 def test_evicted_segment_is_404(live):
-    """window: 5 — once the window has moved well past segment 0, segment 0 and its parts are gone."""
+    """window: 6 — once the window has moved well past segment 0, segment 0 and its parts are gone."""
     server, _ = live
     url = server.url("short/evict/video.m3u8")
     first = wait_playlist(url, lambda p: bool(p.segments), timeout=30)
     seg0 = urllib.parse.urljoin(url, first.segments[0].uri)
     assert first.segments[0].msn == first.media_sequence
     pl = wait_playlist(url, lambda p: p.media_sequence >= first.segments[0].msn + 9, timeout=90)
-    assert len(pl.segments) <= 5 + 1, f"window: 5 but {len(pl.segments)} segments listed:\n{pl.text}"
+    assert len(pl.segments) <= 6 + 1, f"window: 6 but {len(pl.segments)} segments listed:\n{pl.text}"
     r = http_get(seg0)
     assert r.status == 404, r.brief()

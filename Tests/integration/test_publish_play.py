@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 
 import hlswalker
 import publishers
-from hlswalker import HLSWalker, http_get, parse_multivariant
+from hlswalker import HLSWalker, http_get
 
 pytestmark = pytest.mark.server
 
@@ -147,7 +146,9 @@ def test_segmentation_policy(runs, name, source):
     listed = [s for s in segs if s.parts]
     if gop_s <= SEGMENT:
         # Keyframes every 2 s: every segment starts on one.
-        assert all(s.parts[0].independent for s in listed), [(s.msn, s.duration) for s in listed]
+        forced = [(s.msn, s.duration) for s in listed if not s.parts[0].independent]
+        assert not forced, (f"keyframes every {gop_s:.1f} s, yet segments (msn, EXTINF) {forced} were cut "
+                            f"without one; all: {[(s.msn, s.duration) for s in listed]}")
     else:
         # 250-frame GOP: segments are cut without a keyframe, and say so.
         forced = [s.msn for s in listed if not s.parts[0].independent]

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import random
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -236,9 +235,9 @@ def mock_tracks(tmp_path_factory):
     return src, mockhls.build_tracks(src.path, tmp_path_factory.mktemp("mock"))
 
 
-def _walk(mock_tracks, faults=frozenset(), speed=4.0, deadline=30.0):
+def _walk(mock_tracks, faults=frozenset(), speed=4.0, deadline=30.0, hold=None):
     src, tracks = mock_tracks
-    server = mockhls.MockServer(tracks, speed=speed, faults=set(faults)).start()
+    server = mockhls.MockServer(tracks, speed=speed, faults=set(faults), hold=hold).start()
     try:
         w = hlswalker.HLSWalker(server.base, "live/mock", deadline=deadline, label="mock").run()
         w.analyse()
@@ -270,7 +269,7 @@ def test_walker_reports_faults(mock_tracks, fault, category):
 
 
 def test_walker_reports_missing_endlist(mock_tracks):
-    _, w = _walk(mock_tracks, {"no_endlist"}, speed=8.0, deadline=6.0)
+    _, w = _walk(mock_tracks, {"no_endlist"}, speed=8.0, deadline=3.0, hold=1.0)
     assert "deadline" in w.v.categories(), w.summary()
 
 

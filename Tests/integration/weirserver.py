@@ -25,7 +25,8 @@ def _stop_leftovers() -> None:
 
 
 def weir_bin() -> Path:
-    return Path(os.environ.get("WEIR_BIN", REPO / ".build" / "release" / "weir"))
+    # Absolute, since the server runs with its temporary directory as working directory.
+    return Path(os.environ.get("WEIR_BIN", REPO / ".build" / "release" / "weir")).absolute()
 
 
 def free_port() -> int:
