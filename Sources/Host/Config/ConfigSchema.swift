@@ -118,6 +118,53 @@ enum ConfigSchema {
             reload: .live,
             doc: "A new publisher on a path whose current publisher has sent nothing for this long takes the event over (the old, half-dead connection is closed), instead of being refused as busy. 0 never takes over."
         ),
+        OptionSpec(
+            "auth",
+            type: .object(authOptions),
+            reload: .live,
+            doc: "Who may publish. With neither keys nor on_publish, anyone who can reach the ingest port may publish paths this route matches."
+        ),
+    ]
+
+    /// Publish authorisation of a route.
+    static let authOptions: [OptionSpec] = [
+        OptionSpec(
+            "keys",
+            type: .list(.string),
+            reload: .live,
+            doc: "Publish keys. A publisher is accepted when its stream key (the last path element, as in rtmp://HOST/APP/KEY) or its key query parameter (rtmp://HOST/APP/NAME?key=KEY) is one of them."
+        ),
+        OptionSpec(
+            "on_publish",
+            type: .object(hookOptions),
+            reload: .live,
+            doc: "An HTTP hook asked before each publish (after the keys check): a 2xx answer allows it, anything else refuses it."
+        ),
+    ]
+
+    /// The `on_publish` hook of a route's `auth`.
+    static let hookOptions: [OptionSpec] = [
+        OptionSpec(
+            "url",
+            type: .string,
+            required: true,
+            reload: .live,
+            doc: "http:// URL that receives a POST with a JSON body: stream, app, key, ingest, remote_address and query."
+        ),
+        OptionSpec(
+            "timeout",
+            type: .duration,
+            default: .duration(.seconds(2)),
+            reload: .live,
+            doc: "How long to wait for the hook's answer."
+        ),
+        OptionSpec(
+            "default",
+            type: .enumeration(["allow", "deny"]),
+            default: .string("deny"),
+            reload: .live,
+            doc: "What to do when the hook cannot be reached or does not answer in time."
+        ),
     ]
 
     /// Route keys that hold scalar settings, as opposed to the structural keys the reader handles itself.

@@ -37,7 +37,7 @@ actor WeirServer: Service {
         self.configuration = configuration
         self.group = group
         self.logger = logger
-        self.router = StreamRouterService(routes: configuration.routeTable, catalog: catalog, logger: logger)
+        self.router = StreamRouterService(routes: configuration.routeTable, catalog: catalog, hooks: HookClient(group: group), logger: logger)
     }
 
     /// Runs the server until SIGTERM or SIGINT.

@@ -23,10 +23,18 @@ final class StreamRouterService: StreamRouter {
     /// How long an ended event's window stays served from memory.
     static let endedRetention = Duration.seconds(600)
 
-    init(routes: RouteTable, catalog: StreamCatalog, logger: Logger) {
+    private let authorizer: PublishAuthorizer
+
+    init(routes: RouteTable, catalog: StreamCatalog, hooks: HookClient, logger: Logger) {
         self.routes = Mutex(routes)
         self.catalog = catalog
         self.logger = logger
+        self.authorizer = PublishAuthorizer(hooks: hooks, logger: logger)
+    }
+
+    func authorize(_ request: PublishRequest) async -> PublishRefusal? {
+        guard let route = routeTable.route(for: request.path.description, ingest: request.ingest) else { return nil }
+        return await authorizer.authorize(request, route: route)
     }
 
     var routeTable: RouteTable { routes.withLock { $0 } }
