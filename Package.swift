@@ -125,6 +125,6 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "HLSTests", dependencies: ["HLS", "WeirCore", "WeirFormats"], swiftSettings: settings),
-        .testTarget(name: "HostTests", dependencies: ["Host"], swiftSettings: settings),
+        .testTarget(name: "HostTests", dependencies: ["Host", "HLS", "WeirCore"], swiftSettings: settings),
     ]
 )

@@ -1,4 +1,6 @@
 public import WeirCore
+import Foundation
+import NIOCore
 
 /// Serves HLS for every stream in a catalog: playlists from the live window, with blocking
 /// reload, and init segments, segments and parts from memory.
@@ -12,13 +14,15 @@ public import WeirCore
 public struct HLSHandler: WebHandler {
     public let catalog: StreamCatalog
     let cache: PlaylistCache
+    let access: (any PlaylistAccess)?
 
     /// Requests wait at most this many target durations (RFC 8216bis 6.2.5.2).
     static let holdTargets = 3
 
-    public init(catalog: StreamCatalog) {
+    public init(catalog: StreamCatalog, access: (any PlaylistAccess)? = nil) {
         self.catalog = catalog
         self.cache = PlaylistCache()
+        self.access = access
     }
 
     public func respond(to request: WebRequest) async -> WebResponse? {
@@ -32,10 +36,21 @@ public struct HLSHandler: WebHandler {
         guard let stream = catalog.stream(at: resource.stream) else { return HLSResponse.notFound() }
         let window = stream.window
         switch resource.kind {
-        case .multivariant:
-            return await multivariant(window)
-        case .mediaPlaylist(let track):
-            return await mediaPlaylist(window, track: track, query: request.query)
+        case .multivariant, .mediaPlaylist:
+            var propagate: String?
+            if let access {
+                switch access.check(request, stream: stream) {
+                case .denied(let reason): return HLSResponse.error(403, reason)
+                case .allowed(let query): propagate = query
+                }
+            }
+            let response: WebResponse
+            if case .mediaPlaylist(let track) = resource.kind {
+                response = await mediaPlaylist(window, track: track, query: request.query)
+            } else {
+                response = await multivariant(window)
+            }
+            return propagate.map { Self.propagating($0, into: response) } ?? response
         case .initSegment(let track, let epoch, let number):
             guard epoch == window.epoch, let trackWindow = window.snapshot().track(named: track),
                   let initSegment = trackWindow.initSegment(number) else { return HLSResponse.notFound() }
@@ -49,6 +64,21 @@ public struct HLSHandler: WebHandler {
                 MediaAvailability.part(sequence, part, in: track, maxParts: snapshot.maxPartsPerSegment)
             }
         }
+    }
+
+    /// Appends `query` to every playlist URI of a playlist response (media playlists in the
+    /// multivariant playlist, rendition reports in media playlists).
+    public static func propagating(_ query: String, into response: WebResponse) -> WebResponse {
+        guard response.status == 200, let text = response.body.getString(at: response.body.readerIndex, length: response.body.readableBytes) else {
+            return response
+        }
+        var rewritten = response
+        let body = text.replacingOccurrences(of: ".m3u8\"", with: ".m3u8?" + query + "\"")
+            .replacingOccurrences(of: ".m3u8\n", with: ".m3u8?" + query + "\n")
+        rewritten.body = ByteBuffer(string: body)
+        // A per-viewer token makes the response personal: shared caches must not keep it.
+        rewritten.headers = rewritten.headers.map { $0.0.lowercased() == "cache-control" ? ($0.0, "private, max-age=1") : $0 }
+        return rewritten
     }
 
     /// When a request that waits must be answered.

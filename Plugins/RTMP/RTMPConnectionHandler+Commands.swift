@@ -37,7 +37,7 @@ extension RTMPConnectionHandler {
                     description: "\(streamPath.map { "\($0)" } ?? "stream") is now unpublished.",
                     messageStreamID: Self.mediaStreamID))
             }
-            finishPublication(reason: command.name)
+            finishPublication(reason: command.name, clean: true)
         case "play":
             logger.info("refusing RTMP play: this server only ingests over RTMP")
             send(.onStatus(
@@ -89,9 +89,15 @@ extension RTMPConnectionHandler {
         encoder.chunkSize = configuration.chunkSize
 
         let objectEncoding = properties["objectEncoding"]?.numberValue ?? 0
+        // Enhanced RTMP: the server states the FourCC codecs it takes (v1 `fourCcList`, v2
+        // `videoFourCcInfoMap` with CanForward) and no extended capabilities (no multitrack,
+        // no reconnect request).
         let server: AMF0Object = [
             "fmsVer": .string("FMS/3,0,1,123"),
             "capabilities": .number(31),
+            "fourCcList": .strictArray(Self.enhancedFourCCs.map { .string($0) }),
+            "videoFourCcInfoMap": .object(AMF0Object(Self.enhancedVideoFourCCs.map { (key: $0, value: .number(4)) })),
+            "capsEx": .number(0),
         ]
         let info: AMF0Object = [
             "level": .string("status"),
@@ -118,7 +124,7 @@ extension RTMPConnectionHandler {
 
     private func publish(_ command: RTMPCommand, messageStreamID: UInt32, context: ChannelHandlerContext) {
         let statusStream = messageStreamID == 0 ? Self.mediaStreamID : messageStreamID
-        guard publication == nil else {
+        guard publication == nil, !authorizing else {
             send(.onStatus(
                 level: "error", code: "NetStream.Publish.BadConnection",
                 description: "This connection is already publishing.", messageStreamID: statusStream))
@@ -151,7 +157,33 @@ extension RTMPConnectionHandler {
         }
         logger[metadataKey: "stream"] = .string(path.description)
         let request = PublishRequest(path: path, ingest: RTMPModule.descriptor.name, query: query, remoteAddress: remoteAddress)
-        switch router.openPublish(request) {
+        let ask: @Sendable () async -> PublishRefusal?
+        switch router.authorize(request) {
+        case .decided(let refusal):
+            openPublish(request, refusal: refusal, statusStream: statusStream, context: context)
+            return
+        case .pending(let pending):
+            ask = pending
+        }
+        // An HTTP hook decides: wait for it off the event loop, then continue here.
+        authorizing = true
+        let promise = context.eventLoop.makePromise(of: PublishRefusal?.self)
+        promise.completeWithTask { await ask() }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        promise.futureResult.whenSuccess { refusal in
+            let (handler, context) = bound.value
+            handler.authorizing = false
+            guard handler.phase != .closing else { return }
+            handler.openPublish(request, refusal: refusal, statusStream: statusStream, context: context)
+            handler.flush(context: context)
+        }
+    }
+
+    private func openPublish(_ request: PublishRequest, refusal: PublishRefusal?, statusStream: UInt32, context: ChannelHandlerContext) {
+        let path = request.path
+        let query = request.query
+        let result = refusal.map { Result<Publication, PublishRefusal>.failure($0) } ?? router.openPublish(request)
+        switch result {
         case .failure(let refusal):
             let code = switch refusal {
             case .noRoute, .busy, .badName: "NetStream.Publish.BadName"
@@ -161,6 +193,14 @@ extension RTMPConnectionHandler {
         case .success(let granted):
             publication = granted
             streamPath = path
+            // The server may end this session: the route was removed, or another publisher
+            // took over a session that had gone silent.
+            let channel = context.channel
+            let logger = self.logger
+            granted.onDisconnect { reason in
+                logger.notice("disconnecting publisher: \(reason)")
+                channel.close(promise: nil)
+            }
             var ingest = RTMPMediaIngest(publication: granted, logger: logger)
             ingest.metadata = metadata
             self.ingest = ingest
@@ -179,6 +219,11 @@ extension RTMPConnectionHandler {
     }
 
     // MARK: Helpers
+
+    /// The Enhanced RTMP video FourCCs the ingest packages.
+    static let enhancedVideoFourCCs = ["hvc1", "av01", "avc1"]
+    /// Everything announced in `fourCcList`: the video FourCCs and AAC.
+    static let enhancedFourCCs = enhancedVideoFourCCs + ["mp4a"]
 
     /// Splits `a=1&b=2`; a key without `=` gets an empty value. Values are kept as sent.
     static func parseQuery(_ text: Substring) -> [String: String] {

@@ -35,7 +35,8 @@ extension RTMPConnectionHandler {
         ingest?.metadata = metadata
         logger.debug("stream metadata", metadata: [
             "framerate": "\(metadata.frameRate.map { "\($0)" } ?? "-")",
-            "size": "\(Int(metadata.width ?? 0))x\(Int(metadata.height ?? 0))",
+            "size": "\(metadata.width.map { "\($0)" } ?? "-")x\(metadata.height.map { "\($0)" } ?? "-")",
+            "videocodecid": "\(metadata.videoCodec?.name ?? "-")",
             "videodatarate": "\(metadata.videoDataRate.map { "\($0)" } ?? "-")",
             "audiodatarate": "\(metadata.audioDataRate.map { "\($0)" } ?? "-")",
         ])

@@ -52,6 +52,8 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     var connectQuery: [String: String] = [:]
     var metadata: RTMPStreamMetadata?
     var publication: Publication?
+    /// A publish is waiting for its authorisation.
+    var authorizing = false
     var ingest: RTMPMediaIngest?
     var streamPath: StreamPath?
 
@@ -242,11 +244,19 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     }
 
     /// Ends the publish, once.
-    func finishPublication(reason: String) {
+    ///
+    /// - Parameters:
+    ///   - clean: the publisher said it was done (`FCUnpublish`, `deleteStream`); otherwise the
+    ///     connection was lost and the event waits for the broadcaster to come back.
+    func finishPublication(reason: String, clean: Bool = false) {
         guard let publication else { return }
         self.publication = nil
         ingest = nil
-        publication.finish()
+        if clean {
+            publication.finish()
+        } else {
+            publication.connectionLost()
+        }
         logger.info("publish ended", metadata: [
             "reason": "\(reason)",
             "bytes_in": "\(counters.bytesIn)",

@@ -8,6 +8,10 @@ import WeirFormats
 /// One timestamp normaliser serves both tracks so they stay in sync; audio time is counted in
 /// AAC frames. Packets that arrive before their track's sequence header are dropped, since no
 /// output could describe them.
+///
+/// Video is H.264 in the legacy header, or H.264, H.265 (`hvc1`) and AV1 (`av01`) in the
+/// Enhanced RTMP `ExVideoTagHeader`; anything else refuses the stream rather than publishing
+/// a track no output can describe.
 struct RTMPMediaIngest {
     enum Outcome: Equatable {
         case accepted
@@ -21,7 +25,6 @@ struct RTMPMediaIngest {
     /// Largest backward step of video decode time repaired by nudging frames forward; larger
     /// steps are passed on as sent.
     static let maxDecodeTimeRepair: Int64 = 90_000
-    static let unsupportedEnhancedVideo = "H.265/AV1 over Enhanced RTMP is not supported yet"
 
     let bus: StreamBus
     let videoTrack: TrackID?
@@ -30,7 +33,9 @@ struct RTMPMediaIngest {
     var logger: Logger
 
     private var normalizer = TimestampNormalizer(wrapBits: 32, timescale: 1000)
-    private(set) var videoFormat: TrackFormat?
+    var videoFormat: TrackFormat?
+    /// The Enhanced RTMP track id of the video, once a video message named one.
+    private var videoTrackID: UInt8?
     private(set) var audioFormat: TrackFormat?
     private var audioClock: AudioFrameClock?
     private var lastVideoDTS: Int64?
@@ -53,91 +58,90 @@ struct RTMPMediaIngest {
     // MARK: Video
 
     mutating func video(timestamp: UInt32, payload: ByteBuffer, counters: inout RTMPSessionCounters) -> Outcome {
-        let tag: FLVVideoTag
+        let tags: [FLVVideoTag]
         do {
-            tag = try FLVVideoTag(parsing: payload)
+            tags = try FLVVideoTag.tracks(parsing: payload)
         } catch {
             counters.dropped += 1
             logger.debug("dropping malformed video message", metadata: ["error": "\(error)"])
             return .accepted
         }
-        if tag.frameType == .command { return .accepted }
-        guard tag.codec == .avc else {
-            if tag.isEnhanced {
-                return .unsupported(Self.unsupportedEnhancedVideo)
-            }
-            return .unsupported("video codec \(tag.codec.name) is not supported (send H.264)")
+        guard tags.count == 1, let tag = tags.first else {
+            return .unsupported("Enhanced RTMP video multitrack with \(tags.count) tracks in one message is not supported (send one video track)")
         }
+        if tag.packetType == .metadata {
+            logger.debug("ignoring Enhanced RTMP video metadata", metadata: ["fourcc": "\(tag.codec.name)"])
+            return .accepted
+        }
+        if tag.frameType == .command { return .accepted }
+        if let refusal = refusal(for: tag) { return refusal }
+        videoTrackID = tag.trackID
         guard let track = videoTrack else {
             dropForMissingTrack(.video, counters: &counters)
             return .accepted
         }
         switch tag.packetType {
         case .sequenceHeader:
-            videoSequenceHeader(tag.payload, track: track, counters: &counters)
+            videoSequenceHeader(tag, track: track, counters: &counters)
         case .codedFrames:
-            guard videoFormat != nil else {
-                counters.dropped += 1
-                return .accepted
-            }
-            guard tag.payload.readableBytes > 0 else {
-                counters.dropped += 1
-                return .accepted
-            }
-            var dts = normalizedMilliseconds(timestamp, counters: &counters) * Self.ticksPerMillisecond
-            var compositionOffset = Int64(tag.compositionTime) * Self.ticksPerMillisecond
-            if let last = lastVideoDTS, dts <= last, last - dts <= Self.maxDecodeTimeRepair {
-                // Muxers clamp the negative decode times of the first B-frame stream frames to
-                // zero (GStreamer's flvmux sends two frames at 0). Decode times must increase, so
-                // the frame moves one tick later and keeps its presentation time.
-                compositionOffset -= last + 1 - dts
-                dts = last + 1
-                counters.adjustedTimestamps += 1
-            }
-            lastVideoDTS = dts
-            let packet = MediaPacket(
-                track: track,
-                dts: MediaTime(ticks: dts, timescale: Self.videoTimescale),
-                compositionOffset: Int32(clamping: compositionOffset),
-                isKeyframe: tag.isKeyframe,
-                data: Self.compacted(tag.payload))
-            bus.publish(packet)
-            counters.videoPackets += 1
-        case .endOfSequence, .metadata, .other:
+            codedFrame(tag, timestamp: timestamp, track: track, counters: &counters)
+        case .endOfSequence:
+            logger.debug("video sequence end", metadata: ["fourcc": "\(tag.codec.name)"])
+        case .metadata:
             break
+        case .other(let raw):
+            counters.dropped += 1
+            logger.debug("dropping video packet of unknown type", metadata: ["packet_type": "\(raw)", "fourcc": "\(tag.codec.name)"])
         }
         return .accepted
     }
 
-    private mutating func videoSequenceHeader(_ payload: ByteBuffer, track: TrackID, counters: inout RTMPSessionCounters) {
-        let record: AVCDecoderConfigurationRecord
-        do {
-            record = try AVCDecoderConfigurationRecord(parsing: payload)
-        } catch {
+    /// The refusal for a codec or track layout this ingest cannot package, nil when supported.
+    private func refusal(for tag: FLVVideoTag) -> Outcome? {
+        switch tag.codec {
+        case .avc, .hevc, .av1:
+            break
+        case .vp9, .other:
+            if tag.isEnhanced {
+                return .unsupported("video codec \(tag.codec.name) over Enhanced RTMP is not supported (send hvc1, av01 or avc1)")
+            }
+            return .unsupported("video codec \(tag.codec.name) is not supported (send H.264, or H.265/AV1 over Enhanced RTMP)")
+        }
+        // Multitrack messages may carry one track each; a second video track has nowhere to go
+        // on the bus, so only the first track id seen is accepted.
+        if let known = videoTrackID, known != tag.trackID {
+            return .unsupported("Enhanced RTMP video multitrack (tracks \(known) and \(tag.trackID)) is not supported (send one video track)")
+        }
+        return nil
+    }
+
+    private mutating func codedFrame(_ tag: FLVVideoTag, timestamp: UInt32, track: TrackID, counters: inout RTMPSessionCounters) {
+        guard let format = videoFormat, format.codec == Self.codec(of: tag.codec), tag.payload.readableBytes > 0 else {
             counters.dropped += 1
-            logger.warning("ignoring malformed AVC sequence header", metadata: ["error": "\(error)"])
             return
         }
-        let sps = try? record.sequenceParameterSet()
-        var frameRate: FrameRate?
-        if let timing = sps?.timing, timing.numUnitsInTick > 0, timing.timeScale > 0 {
-            frameRate = Self.reduced(frames: Int64(timing.timeScale), seconds: 2 * Int64(timing.numUnitsInTick))
-        } else {
-            frameRate = metadata?.exactFrameRate
+        var dts = normalizedMilliseconds(timestamp, counters: &counters) * Self.ticksPerMillisecond
+        // TimestampOffsetNano refines the millisecond timestamp by less than a millisecond.
+        dts += Int64(min(tag.timestampOffsetNanoseconds, 999_999)) * Self.ticksPerMillisecond / 1_000_000
+        var compositionOffset = Int64(tag.compositionTime) * Self.ticksPerMillisecond
+        if let last = lastVideoDTS, dts <= last, last - dts <= Self.maxDecodeTimeRepair {
+            // Muxers clamp the negative decode times of the first B-frame stream frames to
+            // zero (GStreamer's flvmux sends two frames at 0). Decode times must increase, so
+            // the frame moves one tick later and keeps its presentation time.
+            compositionOffset -= last + 1 - dts
+            dts = last + 1
+            counters.adjustedTimestamps += 1
         }
-        let format = TrackFormat(
-            kind: .video, codec: .h264, timescale: Self.videoTimescale, configuration: record.bytes,
-            codecString: record.codecString,
-            width: sps?.width ?? Int(metadata?.width ?? 0), height: sps?.height ?? Int(metadata?.height ?? 0),
-            frameRate: frameRate)
-        if format != videoFormat {
-            logger.info("video format", metadata: [
-                "codec": "\(format.codecString)", "size": "\(format.width)x\(format.height)",
-                "nal_length_size": "\(record.nalLengthSize)",
-            ])
-        }
-        videoFormat = format
-        bus.publish(format: format, for: track)
+        lastVideoDTS = dts
+        let data = format.codec == .av1 ? AV1OBU.removingTemporalDelimiters(tag.payload) : tag.payload
+        let packet = MediaPacket(
+            track: track,
+            dts: MediaTime(ticks: dts, timescale: Self.videoTimescale),
+            compositionOffset: Int32(clamping: compositionOffset),
+            isKeyframe: tag.isKeyframe,
+            data: Self.compacted(data))
+        bus.publish(packet)
+        counters.videoPackets += 1
     }
 
     // MARK: Audio
@@ -146,6 +150,8 @@ struct RTMPMediaIngest {
         let tag: FLVAudioTag
         do {
             tag = try FLVAudioTag(parsing: payload)
+        } catch .unsupportedAudioMultitrack {
+            return .unsupported("Enhanced RTMP audio multitrack is not supported (send one audio track)")
         } catch {
             counters.dropped += 1
             logger.debug("dropping malformed audio message", metadata: ["error": "\(error)"])
@@ -218,7 +224,7 @@ struct RTMPMediaIngest {
 
     // MARK: Shared
 
-    private mutating func normalizedMilliseconds(_ timestamp: UInt32, counters: inout RTMPSessionCounters) -> Int64 {
+    mutating func normalizedMilliseconds(_ timestamp: UInt32, counters: inout RTMPSessionCounters) -> Int64 {
         let result = normalizer.normalize(Int64(timestamp))
         if result.discontinuity {
             counters.discontinuities += 1

@@ -13,6 +13,9 @@ struct RTMPStreamMetadata: Sendable, Equatable {
     /// Kilobits per second, as encoders write it.
     var videoDataRate: Double?
     var audioDataRate: Double?
+    /// `videocodecid`: a legacy FLV codec id (7 for H.264) or, from Enhanced RTMP publishers,
+    /// a FourCC as a number (`hvc1` is 1752589105); some encoders write the FourCC as a string.
+    var videoCodec: FLVVideoCodec?
 
     init() {}
 
@@ -32,6 +35,22 @@ struct RTMPStreamMetadata: Sendable, Equatable {
         height = number("height")
         videoDataRate = number("videodatarate")
         audioDataRate = number("audiodatarate")
+        videoCodec = properties["videocodecid"].flatMap(Self.videoCodec)
+    }
+
+    /// Reads a `videocodecid` value: below 16 a legacy codec id, above a packed FourCC.
+    static func videoCodec(_ value: AMF0Value) -> FLVVideoCodec? {
+        if let number = value.numberValue {
+            // nil for fractions, negatives, NaN and anything past 32 bits.
+            guard let code = UInt32(exactly: number) else { return nil }
+            return code < 16 ? FLVVideoCodec(legacyCodecID: UInt8(code)) : FLVVideoCodec(fourCC: code)
+        }
+        if let text = value.stringValue {
+            let bytes = Array(text.utf8)
+            guard bytes.count == 4 else { return nil }
+            return FLVVideoCodec(fourCC: bytes.reduce(0) { $0 << 8 | UInt32($1) })
+        }
+        return nil
     }
 
     /// The metadata frame rate as an exact fraction: whole rates stay whole and NTSC rates

@@ -17,7 +17,20 @@ import WeirCore
         PublishRequest(path: try StreamPath(path), ingest: "rtmp", query: query, remoteAddress: "127.0.0.1:5000")
     }
 
-    static let authorizer = PublishAuthorizer(hooks: HookClient(group: MultiThreadedEventLoopGroup.singleton), logger: Logger(label: "test"))
+    static let authorizer = Resolving(PublishAuthorizer(hooks: HookClient(group: MultiThreadedEventLoopGroup.singleton), logger: Logger(label: "test")))
+
+    /// Resolves pending decisions so the checks read the same either way.
+    struct Resolving {
+        let inner: PublishAuthorizer
+        init(_ inner: PublishAuthorizer) { self.inner = inner }
+
+        func authorize(_ request: PublishRequest, route: RouteConfiguration) async -> PublishRefusal? {
+            switch inner.authorize(request, route: route) {
+            case .decided(let refusal): refusal
+            case .pending(let ask): await ask()
+            }
+        }
+    }
 
     static func keys(_ keys: [String]) -> OptionValues {
         var auth = OptionValues(specs: ConfigSchema.authOptions)

@@ -353,24 +353,81 @@ import WeirFormats
         }
     }
 
-    @Test func enhancedRTMPVideoIsRefusedCleanly() async throws {
+    @Test func enhancedRTMPVideoOfAnUnsupportedCodecIsRefusedCleanly() async throws {
         let router = TestRouter()
         try await withServer(router: router) { _, port in
             let client = try RawRTMPClient(port: port)
             try client.handshake()
             _ = try client.connect(app: "live")
-            #expect(try client.publish("hevc")?["code"]?.stringValue == "NetStream.Publish.Start")
-            // ExVideoTagHeader: keyframe, SequenceStart, FourCC hvc1.
-            client.send(Self.media(RTMPMessageType.video, timestamp: 0, [0x90] + Array("hvc1".utf8) + [1, 2, 3, 4]))
+            #expect(try client.publish("vp9")?["code"]?.stringValue == "NetStream.Publish.Start")
+            client.send(Self.media(RTMPMessageType.video, timestamp: 0, EnhancedRTMPVectors.vp09SequenceStart))
             let status = try #require(try client.command(named: "onStatus")?.last?.objectValue)
             #expect(status["level"]?.stringValue == "error")
             #expect(status["code"]?.stringValue == "NetStream.Publish.Failed")
-            #expect(status["description"]?.stringValue == "H.265/AV1 over Enhanced RTMP is not supported yet")
+            #expect(status["description"]?.stringValue == "video codec vp09 over Enhanced RTMP is not supported (send hvc1, av01 or avc1)")
             #expect(client.waitForClose())
-            #expect(await eventually { router.finishCount("live/hevc") == 1 })
-            let recorder = try #require(router.recorder("live/hevc"))
+            #expect(await eventually { router.finishCount("live/vp9") == 1 })
+            let recorder = try #require(router.recorder("live/vp9"))
             #expect(await eventually { recorder.ended })
             #expect(!recorder.events.contains { if case .packet = $0 { true } else { false } })
+        }
+    }
+
+    @Test func enhancedRTMPMultitrackVideoIsRefusedCleanly() async throws {
+        let router = TestRouter()
+        try await withServer(router: router) { _, port in
+            let client = try RawRTMPClient(port: port)
+            try client.handshake()
+            _ = try client.connect(app: "live")
+            #expect(try client.publish("tracks")?["code"]?.stringValue == "NetStream.Publish.Start")
+            client.send(Self.media(RTMPMessageType.video, timestamp: 0, EnhancedRTMPVectors.hvc1SequenceStart))
+            client.send(Self.media(RTMPMessageType.video, timestamp: 0, EnhancedRTMPVectors.hvc1MultitrackTwoTracks))
+            let status = try #require(try client.command(named: "onStatus")?.last?.objectValue)
+            #expect(status["code"]?.stringValue == "NetStream.Publish.Failed")
+            #expect(status["description"]?.stringValue?.contains("multitrack") == true)
+            #expect(client.waitForClose())
+        }
+    }
+
+    @Test func enhancedHEVCOverTheWireBecomesAFormatAndPackets() async throws {
+        let router = TestRouter()
+        try await withServer(router: router) { _, port in
+            let client = try RawRTMPClient(port: port)
+            try client.handshake()
+            let values = try #require(try client.connect(app: "live"))
+            // The server states which Enhanced RTMP codecs it takes.
+            let server = try #require(values.dropFirst(2).first?.objectValue)
+            let fourCCs = server["fourCcList"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(fourCCs.contains("hvc1") && fourCCs.contains("av01"))
+            #expect(server["videoFourCcInfoMap"]?.objectValue?["hvc1"]?.numberValue == 4)
+            #expect(try client.publish("hevc")?["code"]?.stringValue == "NetStream.Publish.Start")
+
+            let metadata: AMF0Object = ["framerate": .number(30), "videocodecid": .number(Double(0x6876_6331))]
+            client.send(RTMPMessage(
+                chunkStreamID: 5, messageStreamID: 1, typeID: RTMPMessageType.dataAMF0, timestamp: 0,
+                payload: AMF0Encoder.encode([.string("@setDataFrame"), .string("onMetaData"), .ecmaArray(metadata)])))
+            client.send(Self.media(RTMPMessageType.video, timestamp: 0, EnhancedRTMPVectors.hvc1Metadata))
+            client.send(Self.media(RTMPMessageType.video, timestamp: 0, EnhancedRTMPVectors.hvc1SequenceStart))
+            client.send(Self.media(RTMPMessageType.audio, timestamp: 0, [0xAF, 0x00] + Self.audioSpecificConfig))
+            client.send(Self.media(RTMPMessageType.video, timestamp: 0, EnhancedRTMPVectors.hvc1CodedFramesKeyframe))
+            client.send(Self.media(RTMPMessageType.audio, timestamp: 10, [0xAF, 0x01, 0x21, 0x10, 0x00]))
+            client.send(Self.media(RTMPMessageType.video, timestamp: 33, EnhancedRTMPVectors.hvc1CodedFramesX))
+            client.send(Self.media(RTMPMessageType.video, timestamp: 67, EnhancedRTMPVectors.hvc1SequenceEnd))
+            client.sendCommand([.string("deleteStream"), .number(4), .null, .number(1)])
+
+            let recorder = try #require(router.recorder("live/hevc"))
+            #expect(await eventually { recorder.ended })
+            let stream = RecordedStream(recorder.events)
+            #expect(stream.packetsBeforeFormat == 0)
+            let format = try #require(stream.formats[TestRouter.videoTrack])
+            #expect(format.codec == .h265 && format.codecString == EnhancedRTMPVectors.hevcCodecString)
+            #expect(format.width == 64 && format.height == 64)
+            #expect(format.frameRate == FrameRate(frames: 30, per: 1))
+            #expect(stream.video.map(\.dts.ticks) == [0, 2970])
+            #expect(stream.video.map(\.compositionOffset) == [6030, 0])
+            #expect(stream.video.map(\.isKeyframe) == [true, false])
+            #expect(stream.audio.count == 1)
+            #expect(router.finishCount("live/hevc") == 1)
         }
     }
 

@@ -36,7 +36,10 @@ def free_port() -> int:
 
 
 def route_yaml(name: str = "live", match: str = "live/*", segment: str = "2s", part: str = "200ms",
-               window: int = 12, extra_hls: str = "") -> str:
+               window: int = 12, extra_hls: str = "", reconnect_window: str = "0s", extra: str = "",
+               ingest: str = "[rtmp]") -> str:
+    """One route. Tests end an event the moment its publisher goes away (reconnect_window 0)
+    unless they are about reconnects."""
     hls = f"segment: {segment}, part: {part}, window: {window}"
     if extra_hls:
         hls += f", {extra_hls}"
@@ -44,8 +47,10 @@ def route_yaml(name: str = "live", match: str = "live/*", segment: str = "2s", p
         "routes:\n"
         f"  - name: {name}\n"
         f"    match: {match}\n"
-        "    ingest: [rtmp]\n"
-        "    outputs:\n"
+        f"    ingest: {ingest}\n"
+        f"    reconnect_window: {reconnect_window}\n"
+        + "".join(f"    {line}\n" for line in extra.splitlines() if line.strip())
+        + "    outputs:\n"
         f"      - hls: {{ {hls} }}\n"
     )
 

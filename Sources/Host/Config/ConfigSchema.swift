@@ -124,6 +124,22 @@ enum ConfigSchema {
             reload: .live,
             doc: "Who may publish. With neither keys nor on_publish, anyone who can reach the ingest port may publish paths this route matches."
         ),
+        OptionSpec(
+            "playback",
+            type: .object(playbackOptions),
+            reload: .live,
+            doc: "Signed playback URLs. When a secret is set, playlists are served only with a valid expires and token query (see weir-routes(5)); segments and parts stay unsigned so caches share them."
+        ),
+    ]
+
+    /// Signed playback of a route.
+    static let playbackOptions: [OptionSpec] = [
+        OptionSpec(
+            "secret",
+            type: .string,
+            reload: .live,
+            doc: "HMAC-SHA256 key. token = hex(HMAC-SHA256(secret, \"APP/KEY:EXPIRES\")), where EXPIRES is a Unix time in seconds; the URL is index.m3u8?expires=EXPIRES&token=TOKEN."
+        ),
     ]
 
     /// Publish authorisation of a route.
@@ -147,9 +163,8 @@ enum ConfigSchema {
         OptionSpec(
             "url",
             type: .string,
-            required: true,
             reload: .live,
-            doc: "http:// URL that receives a POST with a JSON body: stream, app, key, ingest, remote_address and query."
+            doc: "http:// URL that receives a POST with a JSON body: stream, app, key, ingest, remote_address and query. The hook is asked only when this is set."
         ),
         OptionSpec(
             "timeout",

@@ -157,7 +157,7 @@ actor WeirServer: Service {
             address: address,
             responder: WebResponder(
                 handlers: [
-                    HLSHandler(catalog: catalog),
+                    HLSHandler(catalog: catalog, access: PlaybackSigner(routes: { [router] in router.routeTable })),
                     MetricsHandler(catalog: catalog, http: httpStatistics) { [weak self] in
                         await self?.reloadCounts ?? (0, 0)
                     },

@@ -32,9 +32,9 @@ final class StreamRouterService: StreamRouter {
         self.authorizer = PublishAuthorizer(hooks: hooks, logger: logger)
     }
 
-    func authorize(_ request: PublishRequest) async -> PublishRefusal? {
-        guard let route = routeTable.route(for: request.path.description, ingest: request.ingest) else { return nil }
-        return await authorizer.authorize(request, route: route)
+    func authorize(_ request: PublishRequest) -> PublishAuthorization {
+        guard let route = routeTable.route(for: request.path.description, ingest: request.ingest) else { return .decided(nil) }
+        return authorizer.authorize(request, route: route)
     }
 
     var routeTable: RouteTable { routes.withLock { $0 } }

@@ -74,12 +74,13 @@ public final class LiveStream: Sendable {
 
     /// Registers how to disconnect the publisher of `generation` from the server's side.
     public func onDisconnect(generation: Int, _ handler: @escaping @Sendable (String) -> Void) {
-        let late = attachment.withLock { a -> Bool in
-            guard a.generation == generation, a.attached else { return true }
+        // A session already replaced by a newer one is told at once.
+        let replaced = attachment.withLock { a -> Bool in
+            guard a.generation <= generation else { return true }
             a.disconnect = handler
             return false
         }
-        if late { handler("replaced") }
+        if replaced { handler("another publisher took over the stream") }
     }
 
     /// Ends the event from the server's side (its route was removed, the server is stopping):

@@ -5,12 +5,12 @@
 /// (RTMP on an event loop, SRT on libsrt's listener thread) must decide without suspending.
 public protocol StreamRouter: Sendable {
     /// Checks the publisher's credentials (keys, an authorisation hook) before anything is
-    /// claimed; nil allows. Ingests call it before ``openPublish(_:)`` wherever they can wait.
-    func authorize(_ request: PublishRequest) async -> PublishRefusal?
+    /// claimed. Ingests call it before ``openPublish(_:)``.
+    func authorize(_ request: PublishRequest) -> PublishAuthorization
 
     func openPublish(_ request: PublishRequest) -> Result<Publication, PublishRefusal>
 }
 
 extension StreamRouter {
-    public func authorize(_ request: PublishRequest) async -> PublishRefusal? { nil }
+    public func authorize(_ request: PublishRequest) -> PublishAuthorization { .decided(nil) }
 }
