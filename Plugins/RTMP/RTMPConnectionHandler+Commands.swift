@@ -188,6 +188,7 @@ extension RTMPConnectionHandler {
             let code = switch refusal {
             case .noRoute, .busy, .badName: "NetStream.Publish.BadName"
             case .unauthorized: "NetStream.Publish.Denied"
+            case .overLimit: "NetStream.Publish.Rejected"
             }
             refusePublish(refusal.description, code: code, statusStream: statusStream, context: context)
         case .success(let granted):

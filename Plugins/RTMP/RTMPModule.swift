@@ -8,6 +8,7 @@ public enum RTMPModule {
     public static let defaultListen = ConfigAddress(host: "0.0.0.0", port: 1935)
     public static let defaultChunkSize = 4096
     public static let defaultMaxMessageSize = 8 * 1024 * 1024
+    public static let defaultMaxConnectionsPerAddress = 16
 
     public static let descriptor = ModuleDescriptor(
         name: "rtmp",
@@ -32,6 +33,10 @@ public enum RTMPModule {
             OptionSpec(
                 "idle_timeout", type: .duration, default: .duration(.seconds(30)), reload: .nextPublish,
                 doc: "A client that sends nothing for this long is disconnected and its publish ends; 0 disables the limit."),
+            OptionSpec(
+                "max_connections_per_address", type: .integer(range: 0...100_000), default: .integer(defaultMaxConnectionsPerAddress),
+                reload: .nextPublish,
+                doc: "Most simultaneous RTMP connections from one client address; more are closed at once, logged and counted. 0 means no limit."),
         ]
     )
 }

@@ -15,6 +15,9 @@ public final class RTMPServer: Sendable {
         var listener: (any Channel)?
         var localPort: Int?
         var sessions: [ObjectIdentifier: any Channel] = [:]
+        /// Open connections per client address, for `max_connections_per_address`.
+        var perAddress: [String: Int] = [:]
+        var refusedConnections: Int64 = 0
         var stopped = false
     }
 
@@ -49,6 +52,9 @@ public final class RTMPServer: Sendable {
 
     /// Live sessions, publishing or not.
     public var sessionCount: Int { state.withLock { $0.sessions.count } }
+
+    /// Connections closed at once because their address had too many open.
+    public var refusedConnections: Int64 { state.withLock { $0.refusedConnections } }
 
     /// Binds the listener; calling it again while it is bound does nothing.
     public func start() async throws {
@@ -97,16 +103,28 @@ public final class RTMPServer: Sendable {
 
     private func initializeSession(_ channel: any Channel) -> EventLoopFuture<Void> {
         let id = ObjectIdentifier(channel)
+        let address = channel.remoteAddress?.ipAddress ?? "?"
         let configuration: Configuration? = state.withLock { s in
             guard !s.stopped else { return nil }
+            let open = s.perAddress[address, default: 0]
+            if s.configuration.maxConnectionsPerAddress > 0, open >= s.configuration.maxConnectionsPerAddress {
+                s.refusedConnections += 1
+                return nil
+            }
+            s.perAddress[address] = open + 1
             s.sessions[id] = channel
             return s.configuration
         }
         guard let configuration else {
+            logger.warning("RTMP connection refused: too many connections from this address", metadata: ["remote": "\(address)"])
             return channel.close()
         }
         channel.closeFuture.whenComplete { [self] _ in
-            _ = self.state.withLock { $0.sessions.removeValue(forKey: id) }
+            self.state.withLock { s in
+                s.sessions.removeValue(forKey: id)
+                let open = s.perAddress[address, default: 1] - 1
+                s.perAddress[address] = open > 0 ? open : nil
+            }
         }
         let router = self.router
         let logger = self.logger

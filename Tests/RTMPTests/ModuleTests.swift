@@ -9,7 +9,7 @@ import WeirCore
         #expect(descriptor.name == "rtmp")
         #expect(descriptor.kind == .ingest)
         #expect(descriptor.options.isEmpty)
-        #expect(descriptor.globalOptions.map(\.name) == ["listen", "chunk_size", "max_message_size", "handshake_timeout", "idle_timeout"])
+        #expect(descriptor.globalOptions.map(\.name) == ["listen", "chunk_size", "max_message_size", "handshake_timeout", "idle_timeout", "max_connections_per_address"])
         for spec in descriptor.globalOptions {
             let value = spec.defaultValue
             #expect(value.map(spec.type.accepts) == true, "default of \(spec.name)")

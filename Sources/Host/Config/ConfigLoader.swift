@@ -102,7 +102,8 @@ struct ConfigLoader {
             logLevel: main.object("log")?.string("level").flatMap(Logger.Level.init(rawValue:)) ?? .info,
             httpListen: main.object("http")?.address("listen") ?? ConfigAddress(host: "0.0.0.0", port: 8080),
             moduleOptions: moduleOptions,
-            routes: readRoutes.compactMap(\.route)
+            routes: readRoutes.compactMap(\.route),
+            mainOptions: main
         )
     }
 

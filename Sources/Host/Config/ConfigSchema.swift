@@ -48,9 +48,44 @@ enum ConfigSchema {
                         reload: .restart,
                         doc: "Address of the HTTP server that serves playlists, segments, the API and metrics."
                     ),
+                    OptionSpec(
+                        "max_connections_per_address",
+                        type: .integer(range: 0...1_000_000),
+                        default: .integer(1024),
+                        reload: .live,
+                        doc: "Most simultaneous HTTP connections from one client address; more are closed at once and counted. 0 means no limit. Keep it high when viewers come through a CDN or a large NAT."
+                    ),
+                    OptionSpec(
+                        "idle_timeout",
+                        type: .duration,
+                        default: .duration(.seconds(60)),
+                        reload: .live,
+                        doc: "A keep-alive connection with no request for this long is closed."
+                    ),
+                    OptionSpec(
+                        "max_request_target",
+                        type: .integer(range: 256...65536),
+                        default: .integer(8192),
+                        reload: .live,
+                        doc: "Longest request target (path and query) in bytes; longer requests get 414."
+                    ),
                 ]),
                 reload: .live,
                 doc: "The HTTP server."
+            ),
+            OptionSpec(
+                "limits",
+                type: .object([
+                    OptionSpec(
+                        "max_publishers",
+                        type: .integer(range: 1...1_000_000),
+                        default: .integer(256),
+                        reload: .live,
+                        doc: "Most publishers connected at once over all ingests; more are refused and counted."
+                    ),
+                ]),
+                reload: .live,
+                doc: "Server-wide limits."
             ),
         ]
         for kind in ModuleKind.allCases {
@@ -117,6 +152,13 @@ enum ConfigSchema {
             default: .duration(.seconds(5)),
             reload: .live,
             doc: "A new publisher on a path whose current publisher has sent nothing for this long takes the event over (the old, half-dead connection is closed), instead of being refused as busy. 0 never takes over."
+        ),
+        OptionSpec(
+            "max_bitrate",
+            type: .bitrate,
+            default: .bitrate(ConfigBitrate(bitsPerSecond: 50_000_000)),
+            reload: .live,
+            doc: "Highest ingest bitrate of one stream, averaged over 5 seconds; a publisher above it is disconnected and the refusal logged and counted."
         ),
         OptionSpec(
             "auth",

@@ -8,6 +8,8 @@ import WeirCore
 struct MetricsHandler: WebHandler {
     let catalog: StreamCatalog
     let http: HTTPStatistics
+    let refusals: RefusalCounter
+    let httpLimits: HTTPLimits
     let reloads: @Sendable () async -> (applied: Int, failed: Int)
 
     func respond(to request: WebRequest) async -> WebResponse? {
@@ -62,10 +64,18 @@ struct MetricsHandler: WebHandler {
         out.family("weir_reload_failures_total", "counter", "Configuration reloads refused (invalid files, listeners that could not bind).")
         out.sample("weir_reload_failures_total", [], Int64(reloads.failed))
 
+        out.family("weir_publish_refusals_total", "counter", "Publishes refused or cut off, by reason (no_route, busy, unauthorized, bitrate, publishers).")
+        for (reason, count) in refusals.snapshot.sorted(by: { $0.key < $1.key }) {
+            out.sample("weir_publish_refusals_total", [("reason", reason)], count)
+        }
+
         out.family("weir_http_requests_total", "counter", "HTTP responses, by status code.")
         for (status, count) in http.statusCounts.sorted(by: { $0.key < $1.key }) {
             out.sample("weir_http_requests_total", [("status", String(status))], count)
         }
+
+        out.family("weir_http_refused_connections_total", "counter", "HTTP connections closed at once because their address had too many (http.max_connections_per_address).")
+        out.sample("weir_http_refused_connections_total", [], httpLimits.refusedConnections)
 
         let process = ProcessStatistics.read()
         out.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.")

@@ -11,7 +11,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     typealias OutboundOut = HTTPServerResponsePart
 
     private let responder: WebResponder
+    private let limits: HTTPLimits
     private var head: HTTPRequestHead?
+    /// A request is being answered; an idle timeout must not cut it (blocking reloads wait).
+    private var inFlight = false
     private var upload: Upload = .none
 
     /// A request body being streamed to a module, or one being discarded after a refusal.
@@ -21,8 +24,17 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         case refused
     }
 
-    init(responder: WebResponder) {
+    init(responder: WebResponder, limits: HTTPLimits) {
         self.responder = responder
+        self.limits = limits
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            if !inFlight, case .none = upload { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -54,6 +66,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             }
             guard let head else { return }
             self.head = nil
+            if head.uri.utf8.count > limits.settings.maxRequestTarget {
+                write(WebResponder.withCORS(.text(414, "request target too long")), version: head.version, keepAlive: false, omitBody: false, context: context)
+                return
+            }
+            inFlight = true
             let request = WebRequest(
                 method: head.method.rawValue, target: head.uri,
                 headers: head.headers.map { ($0.name, $0.value) }, remoteAddress: Self.remote(context))
@@ -66,6 +83,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             promise.futureResult.whenSuccess { response in
                 let (handler, context) = bound.value
+                handler.inFlight = false
                 handler.write(response, version: version, keepAlive: keepAlive, omitBody: isHead, context: context)
             }
         }

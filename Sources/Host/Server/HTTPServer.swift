@@ -12,10 +12,12 @@ final class HTTPServer: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let channel = Mutex<(any Channel)?>(nil)
+    let limits: HTTPLimits
 
-    init(address: ConfigAddress, responder: WebResponder, group: any EventLoopGroup, logger: Logger) {
+    init(address: ConfigAddress, limits: HTTPLimits, responder: WebResponder, group: any EventLoopGroup, logger: Logger) {
         self.address = address
         self.responder = responder
+        self.limits = limits
         self.group = group
         self.logger = logger
     }
@@ -24,15 +26,23 @@ final class HTTPServer: Sendable {
 
     func start() async throws {
         let responder = self.responder
+        let limits = self.limits
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                let address = channel.remoteAddress?.ipAddress ?? "?"
+                guard limits.admit(address) else {
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in limits.release(address) }
+                let settings = limits.settings
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: settings.idleTimeout))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTPConnectionHandler(responder: responder))
+                    try channel.pipeline.syncOperations.addHandler(HTTPConnectionHandler(responder: responder, limits: limits))
                 }
             }
         let bound = try await bootstrap.bind(host: address.bindHost, port: address.port).get()

@@ -23,6 +23,7 @@ actor WeirServer: Service {
     private let catalog = StreamCatalog()
     private let router: StreamRouterService
     private let httpStatistics = HTTPStatistics()
+    private let httpLimits: HTTPLimits
     private var http: HTTPServer?
     private var rtmp: RTMPServer?
     private var reloads = 0
@@ -38,6 +39,8 @@ actor WeirServer: Service {
         self.group = group
         self.logger = logger
         self.router = StreamRouterService(routes: configuration.routeTable, catalog: catalog, hooks: HookClient(group: group), logger: logger)
+        router.applyLimits(configuration)
+        httpLimits = HTTPLimits(HTTPLimits.Settings(options: configuration.mainOptions.object("http") ?? OptionValues()))
     }
 
     /// Runs the server until SIGTERM or SIGINT.
@@ -147,6 +150,12 @@ actor WeirServer: Service {
         }
         let diff = RouteDiff(old: previous.routes, new: loaded.routes, modules: ModuleRegistry.descriptors)
         router.apply(loaded.routeTable, diff: diff)
+        router.applyLimits(loaded)
+        let httpSettings = HTTPLimits.Settings(options: loaded.mainOptions.object("http") ?? OptionValues())
+        if httpSettings != httpLimits.settings {
+            httpLimits.settings = httpSettings
+            logger.info("reload: HTTP limits updated")
+        }
         let elapsed = ContinuousClock.now - started
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         logger.info("reload applied in \(micros / 1000).\(micros % 1000 / 100) ms: \(diff.isEmpty ? "routes unchanged" : "routes updated")")
@@ -155,10 +164,11 @@ actor WeirServer: Service {
     private func makeHTTPServer(_ address: ConfigAddress) -> HTTPServer {
         HTTPServer(
             address: address,
+            limits: httpLimits,
             responder: WebResponder(
                 handlers: [
                     HLSHandler(catalog: catalog, access: PlaybackSigner(routes: { [router] in router.routeTable })),
-                    MetricsHandler(catalog: catalog, http: httpStatistics) { [weak self] in
+                    MetricsHandler(catalog: catalog, http: httpStatistics, refusals: router.refusals, httpLimits: httpLimits) { [weak self] in
                         await self?.reloadCounts ?? (0, 0)
                     },
                 ],

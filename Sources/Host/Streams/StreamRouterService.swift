@@ -13,6 +13,7 @@ import WeirFormats
 /// `takeover_after`) can be taken over, so broadcasters are never locked out of their own path.
 final class StreamRouterService: StreamRouter {
     private let routes: Mutex<RouteTable>
+    private let maxPublishers = Mutex(256)
     let catalog: StreamCatalog
     let logger: Logger
     /// Source track slots every chain declares; outputs serve the ones that receive a format.
@@ -24,6 +25,8 @@ final class StreamRouterService: StreamRouter {
     static let endedRetention = Duration.seconds(600)
 
     private let authorizer: PublishAuthorizer
+    /// Refused or cut-off publishes by reason, for metrics.
+    let refusals = RefusalCounter()
 
     init(routes: RouteTable, catalog: StreamCatalog, hooks: HookClient, logger: Logger) {
         self.routes = Mutex(routes)
@@ -34,7 +37,18 @@ final class StreamRouterService: StreamRouter {
 
     func authorize(_ request: PublishRequest) -> PublishAuthorization {
         guard let route = routeTable.route(for: request.path.description, ingest: request.ingest) else { return .decided(nil) }
-        return authorizer.authorize(request, route: route)
+        let refusals = self.refusals
+        switch authorizer.authorize(request, route: route) {
+        case .decided(let refusal):
+            if refusal != nil { refusals.count("unauthorized") }
+            return .decided(refusal)
+        case .pending(let ask):
+            return .pending {
+                let refusal = await ask()
+                if refusal != nil { refusals.count("unauthorized") }
+                return refusal
+            }
+        }
     }
 
     var routeTable: RouteTable { routes.withLock { $0 } }
@@ -43,12 +57,19 @@ final class StreamRouterService: StreamRouter {
         routes.withLock { $0 = table }
     }
 
+    /// Applies the server-wide limits of a (re)loaded configuration.
+    func applyLimits(_ configuration: WeirConfiguration) {
+        let limit = configuration.mainOptions.object("limits")?.integer("max_publishers") ?? 256
+        maxPublishers.withLock { $0 = limit }
+    }
+
     func openPublish(_ request: PublishRequest) -> Result<Publication, PublishRefusal> {
         let path = request.path
         let table = routeTable
         var meta: Logger.Metadata = ["stream": "\(path)", "ingest": "\(request.ingest)", "remote": "\(request.remoteAddress)"]
         guard let route = table.route(for: path.description, ingest: request.ingest) else {
             logger.warning("publish refused: no route", metadata: meta)
+            refusals.count("no_route")
             return .failure(.noRoute(path.description))
         }
         meta["route"] = "\(route.name)"
@@ -58,6 +79,7 @@ final class StreamRouterService: StreamRouter {
             let sameRoute = table.route(named: existing.routeName).map { $0.pattern.matches(path.description) && $0.ingest.contains(request.ingest) } ?? false
             guard sameRoute else {
                 logger.warning("publish refused: path busy with an event of route '\(existing.routeName)'", metadata: meta)
+                refusals.count("busy")
                 return .failure(.busy(path.description))
             }
             if let generation = existing.attach(replacing: false) {
@@ -70,6 +92,7 @@ final class StreamRouterService: StreamRouter {
             guard takeover.microseconds > 0, silent >= .microseconds(takeover.microseconds),
                   let generation = existing.attach(replacing: true) else {
                 logger.warning("publish refused: path busy", metadata: meta)
+                refusals.count("busy")
                 return .failure(.busy(path.description))
             }
             existing.bus.beginSession()
@@ -77,6 +100,12 @@ final class StreamRouterService: StreamRouter {
             return .success(publication(existing, generation: generation, route: route))
         }
 
+        let limit = maxPublishers.withLock { $0 }
+        if catalog.all.count(where: \.hasPublisher) >= limit {
+            logger.warning("publish refused: \(limit) publishers already connected (limits.max_publishers)", metadata: meta)
+            refusals.count("publishers")
+            return .failure(.overLimit("the server already has \(limit) publishers"))
+        }
         let settings = HLSSettings(options: route.output(named: "hls")?.options ?? OptionValues(specs: HLSModule.descriptor.options))
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let policy = settings.policy
@@ -91,6 +120,7 @@ final class StreamRouterService: StreamRouter {
         }
         guard let stream = claimed, let generation = stream.attach(replacing: false) else {
             logger.warning("publish refused: path busy", metadata: meta)
+            refusals.count("busy")
             return .failure(.busy(path.description))
         }
         let packager = StreamPackager(bus: stream.bus, window: stream.window, startedAt: now)
@@ -111,6 +141,13 @@ final class StreamRouterService: StreamRouter {
     /// A publication whose lost connection keeps the event open for the route's reconnect window.
     private func publication(_ stream: LiveStream, generation: Int, route: RouteConfiguration) -> Publication {
         let logger = self.logger
+        let limit = route.settings.bitrate("max_bitrate")?.bitsPerSecond ?? 0
+        let refusals = self.refusals
+        stream.bus.limitBitrate(limit) { rate in
+            refusals.count("bitrate")
+            logger.warning("disconnecting publisher: ingest bitrate \(rate / 1000) kbit/s is over the route's max_bitrate \(limit / 1000) kbit/s", metadata: ["stream": "\(stream.path)"])
+            stream.disconnectPublisher(reason: "ingest bitrate over the limit")
+        }
         let window = route.settings.duration("reconnect_window") ?? .zero
         return Publication(stream: stream, generation: generation) { clean in
             guard stream.detach(generation: generation) else { return }

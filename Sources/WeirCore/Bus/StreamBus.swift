@@ -23,6 +23,9 @@ public final class StreamBus: Sendable {
         var end: MediaTime?
         var lastPublish: ContinuousClock.Instant?
         var packetsPublished: Int64 = 0
+        var bitrate = BitrateMeter()
+        var bitrateLimit: Int64 = 0
+        var onBitrateExceeded: (@Sendable (Int64) -> Void)?
         var videoFrames: Int64 = 0
         var audioFrames: Int64 = 0
         var lastKeyframe: MediaTime?
@@ -96,6 +99,16 @@ public final class StreamBus: Sendable {
         }
     }
 
+    /// Calls `onExceeded` (once per call of this method) when the ingest bitrate, averaged
+    /// over a few seconds, goes over `bitsPerSecond`; 0 removes the limit.
+    public func limitBitrate(_ bitsPerSecond: Int64, onExceeded: @escaping @Sendable (Int64) -> Void) {
+        state.withLock { s in
+            s.bitrateLimit = bitsPerSecond
+            s.onBitrateExceeded = bitsPerSecond > 0 ? onExceeded : nil
+            s.bitrate = BitrateMeter()
+        }
+    }
+
     /// When the last packet was published, if any.
     public var lastPublish: ContinuousClock.Instant? { state.withLock { $0.lastPublish } }
 
@@ -140,6 +153,11 @@ public final class StreamBus: Sendable {
             }
             s.packetsPublished += 1
             s.bytesPublished += Int64(packet.data.readableBytes)
+            let rate = s.bitrate.add(bytes: packet.data.readableBytes, at: .now)
+            if s.bitrateLimit > 0, let rate, rate > s.bitrateLimit, let exceeded = s.onBitrateExceeded {
+                s.onBitrateExceeded = nil
+                exceeded(rate)
+            }
             let resumes = packet.isKeyframe && (format.kind == .video || !s.formats.values.contains { $0.kind == .video })
             for subscriber in s.subscribers.values {
                 for event in events { subscriber.enqueue(event, resumeKeyframe: false) }

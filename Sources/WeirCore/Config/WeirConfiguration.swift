@@ -18,6 +18,8 @@ public struct WeirConfiguration: Sendable {
     public var moduleOptions: [String: OptionValues]
     /// Routes in priority order.
     public var routes: [RouteConfiguration]
+    /// Every key of the main file, resolved with defaults (`http`, `limits`, …).
+    public var mainOptions: OptionValues
 
     public init(
         mainFile: String,
@@ -26,7 +28,8 @@ public struct WeirConfiguration: Sendable {
         logLevel: Logger.Level,
         httpListen: ConfigAddress,
         moduleOptions: [String: OptionValues],
-        routes: [RouteConfiguration]
+        routes: [RouteConfiguration],
+        mainOptions: OptionValues = OptionValues()
     ) {
         self.mainFile = mainFile
         self.includeDirectory = includeDirectory
@@ -35,6 +38,7 @@ public struct WeirConfiguration: Sendable {
         self.httpListen = httpListen
         self.moduleOptions = moduleOptions
         self.routes = routes
+        self.mainOptions = mainOptions
     }
 
     /// The global options of module `name` (e.g. RTMP's listen address); empty for an unknown module.

@@ -83,6 +83,16 @@ public final class LiveStream: Sendable {
         if replaced { handler("another publisher took over the stream") }
     }
 
+    /// Disconnects the current publisher without ending the event (it may come back within the
+    /// reconnect window).
+    public func disconnectPublisher(reason: String) {
+        let handler = attachment.withLock { a in
+            defer { a.disconnect = nil }
+            return a.disconnect
+        }
+        handler?(reason)
+    }
+
     /// Ends the event from the server's side (its route was removed, the server is stopping):
     /// outputs close their playlists and the publisher, if any, is disconnected.
     public func stop(reason: String) {

@@ -8,6 +8,8 @@ public enum PublishRefusal: Error, Sendable, Equatable, CustomStringConvertible 
     case badName(String)
     /// Authorisation failed.
     case unauthorized(String)
+    /// A server limit (publishers, connections) is reached.
+    case overLimit(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum PublishRefusal: Error, Sendable, Equatable, CustomStringConvertible 
         case .busy(let path): "'\(path)' is already being published"
         case .badName(let reason): "bad stream name: \(reason)"
         case .unauthorized(let reason): "not authorised: \(reason)"
+        case .overLimit(let reason): "over a server limit: \(reason)"
         }
     }
 }
