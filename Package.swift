@@ -59,6 +59,7 @@ let package = Package(
                 "WeirCore",
                 "WeirFormats",
                 "CSRT",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Plugins/SRT",

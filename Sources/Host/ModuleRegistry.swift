@@ -1,5 +1,7 @@
 import HLS
 import RTMP
+import SRT
+import TS
 import WeirCore
 
 /// The modules compiled into `weir`, in the order `weir plugins` lists them.
@@ -9,6 +11,8 @@ import WeirCore
 enum ModuleRegistry {
     static let descriptors: [ModuleDescriptor] = [
         RTMPModule.descriptor,
+        SRTModule.descriptor,
+        TSModule.descriptor,
         HLSModule.descriptor,
     ]
 

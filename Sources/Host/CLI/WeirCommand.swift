@@ -7,7 +7,7 @@ struct WeirCommand: AsyncParsableCommand {
         commandName: "weir",
         abstract: "Live video server: RTMP in, Low-Latency HLS out.",
         version: WeirVersion.string,
-        subcommands: [RunCommand.self, CheckCommand.self, ReloadCommand.self, PluginsCommand.self, VersionCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, ReloadCommand.self, PluginsCommand.self, VersionCommand.self, DocsCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TS
 import WeirCore
 import Yams
 
@@ -84,6 +85,16 @@ struct ConfigLoader {
                 errors.append(ConfigError("duplicate route name '\(name)' (first defined at \(first))", at: location))
             } else {
                 firstByName[name] = location
+            }
+        }
+
+        // Checks that span routes: TS listeners must not be declared twice.
+        let routes = readRoutes.compactMap(\.route)
+        if errors.isEmpty {
+            do {
+                _ = try TSIngest.plan(for: routes)
+            } catch {
+                errors.append(error.configError(in: routes))
             }
         }
 

@@ -5,6 +5,8 @@ import NIOCore
 import NIOPosix
 import RTMP
 import ServiceLifecycle
+import SRT
+import TS
 import WeirCore
 
 /// The running server: listeners, the route table, the stream catalog.
@@ -26,6 +28,8 @@ actor WeirServer: Service {
     private let httpLimits: HTTPLimits
     private var http: HTTPServer?
     private var rtmp: RTMPServer?
+    private var srt: SRTServer?
+    private let ts: TSIngest
     private var reloads = 0
     private var failedReloads = 0
 
@@ -40,6 +44,7 @@ actor WeirServer: Service {
         self.logger = logger
         self.router = StreamRouterService(routes: configuration.routeTable, catalog: catalog, hooks: HookClient(group: group), logger: logger)
         router.applyLimits(configuration)
+        ts = TSIngest(router: router, group: group, logger: logger)
         httpLimits = HTTPLimits(HTTPLimits.Settings(options: configuration.mainOptions.object("http") ?? OptionValues()))
     }
 
@@ -70,14 +75,20 @@ actor WeirServer: Service {
         let rtmp = makeRTMPServer(configuration)
         try await http.start()
         try await rtmp.start()
+        let srt = makeSRTServer(configuration)
+        try await srt.start()
+        try await ts.apply(routes: configuration.routes)
         self.http = http
         self.rtmp = rtmp
+        self.srt = srt
         state = .running
 
         try? await gracefulShutdown()
 
         state = .draining
         await self.rtmp?.stop()
+        await self.srt?.stop()
+        await ts.stop()
         for stream in catalog.all where stream.isLive { stream.stop(reason: "server stopping") }
         // Give packagers a moment to close their last segments so final playlists carry ENDLIST.
         for _ in 0..<100 where catalog.all.contains(where: { !$0.window.isEnded }) {
@@ -109,6 +120,7 @@ actor WeirServer: Service {
         // Bind what is new first: a failure here refuses the whole reload.
         var newHTTP: HTTPServer?
         var newRTMP: RTMPServer?
+        var newSRT: SRTServer?
         do {
             if loaded.httpListen != configuration.httpListen {
                 let server = makeHTTPServer(loaded.httpListen)
@@ -120,9 +132,17 @@ actor WeirServer: Service {
                 try await server.start()
                 newRTMP = server
             }
+            if loaded.globalOptions(for: "srt").address("listen") != configuration.globalOptions(for: "srt").address("listen") {
+                let server = makeSRTServer(loaded)
+                try await server.start()
+                newSRT = server
+            }
+            // Keeps unchanged TS listeners, binds new ones, closes removed ones; all or nothing.
+            try await ts.apply(routes: loaded.routes)
         } catch {
             await newHTTP?.stop()
             await newRTMP?.stop()
+            await newSRT?.stop()
             failedReloads += 1
             logger.error("reload refused: cannot bind a new listener: \(error); keeping the running configuration")
             return
@@ -148,6 +168,14 @@ actor WeirServer: Service {
             rtmp?.update(configuration: RTMPServer.Configuration(options: loaded.globalOptions(for: "rtmp")))
             logger.info("reload: RTMP settings updated for new connections")
         }
+        if let newSRT {
+            await srt?.stop()
+            srt = newSRT
+            logger.info("reload: SRT listener moved to \(loaded.globalOptions(for: "srt").address("listen").map { "\($0)" } ?? "?")")
+        } else {
+            // The SRT handshake reads routes for passphrases and latency: always give it the new table.
+            srt?.update(configuration: SRTServer.Configuration(options: loaded.globalOptions(for: "srt"), routes: loaded.routeTable))
+        }
         let diff = RouteDiff(old: previous.routes, new: loaded.routes, modules: ModuleRegistry.descriptors)
         router.apply(loaded.routeTable, diff: diff)
         router.applyLimits(loaded)
@@ -172,8 +200,15 @@ actor WeirServer: Service {
                         await self?.reloadCounts ?? (0, 0)
                     },
                 ],
+                uploadHandlers: [ts.uploadHandler],
                 statistics: httpStatistics),
             group: group, logger: logger)
+    }
+
+    private func makeSRTServer(_ configuration: WeirConfiguration) -> SRTServer {
+        SRTServer(
+            configuration: SRTServer.Configuration(options: configuration.globalOptions(for: "srt"), routes: configuration.routeTable),
+            router: router, logger: logger)
     }
 
     private func makeRTMPServer(_ configuration: WeirConfiguration) -> RTMPServer {
