@@ -1,4 +1,5 @@
 import NIOCore
+import SRT
 import WeirCore
 
 /// `GET /metrics`: Prometheus text for every stream, the HTTP server, reloads and the process.
@@ -10,6 +11,7 @@ struct MetricsHandler: WebHandler {
     let http: HTTPStatistics
     let refusals: RefusalCounter
     let httpLimits: HTTPLimits
+    let srtSessions: @Sendable () async -> [SRTSessionSnapshot]
     let reloads: @Sendable () async -> (applied: Int, failed: Int)
 
     func respond(to request: WebRequest) async -> WebResponse? {
@@ -56,6 +58,23 @@ struct MetricsHandler: WebHandler {
             out.histogram(
                 "weir_stream_part_delay_seconds", labels, boundsSeconds: bounds, counts: delay.counts,
                 count: delay.count, sum: Double(delay.sumMicros) / 1_000_000)
+        }
+
+        for session in await srtSessions() {
+            let labels = [("stream", session.path.description), ("route", session.routeName), ("remote", session.remoteAddress)]
+            let link = session.statistics
+            out.family("weir_srt_rtt_seconds", "gauge", "SRT round-trip time of a publishing link.")
+            out.sample("weir_srt_rtt_seconds", labels, link.roundTripMilliseconds / 1000)
+            out.family("weir_srt_receive_rate_bits_per_second", "gauge", "SRT receive rate of a publishing link.")
+            out.sample("weir_srt_receive_rate_bits_per_second", labels, link.receiveRateMbps * 1_000_000)
+            out.family("weir_srt_bandwidth_bits_per_second", "gauge", "SRT estimated link bandwidth.")
+            out.sample("weir_srt_bandwidth_bits_per_second", labels, link.bandwidthMbps * 1_000_000)
+            out.family("weir_srt_packets_lost_total", "counter", "SRT packets reported lost on a publishing link.")
+            out.sample("weir_srt_packets_lost_total", labels, link.packetsLost)
+            out.family("weir_srt_packets_retransmitted_total", "counter", "SRT packets retransmitted on a publishing link.")
+            out.sample("weir_srt_packets_retransmitted_total", labels, link.packetsRetransmitted)
+            out.family("weir_srt_packets_dropped_total", "counter", "SRT packets dropped as too late on a publishing link.")
+            out.sample("weir_srt_packets_dropped_total", labels, link.packetsDropped)
         }
 
         let reloads = await reloads()

@@ -34,6 +34,8 @@ actor WeirServer: Service {
     private var failedReloads = 0
 
     var reloadCounts: (applied: Int, failed: Int) { (reloads, failedReloads) }
+
+    var srtSessions: [SRTSessionSnapshot] { srt?.sessions ?? [] }
     private var state = State.idle {
         didSet { logger.info("server \(state.rawValue)") }
     }
@@ -196,9 +198,10 @@ actor WeirServer: Service {
             responder: WebResponder(
                 handlers: [
                     HLSHandler(catalog: catalog, access: PlaybackSigner(routes: { [router] in router.routeTable })),
-                    MetricsHandler(catalog: catalog, http: httpStatistics, refusals: router.refusals, httpLimits: httpLimits) { [weak self] in
-                        await self?.reloadCounts ?? (0, 0)
-                    },
+                    MetricsHandler(
+                        catalog: catalog, http: httpStatistics, refusals: router.refusals, httpLimits: httpLimits,
+                        srtSessions: { [weak self] in await self?.srtSessions ?? [] },
+                        reloads: { [weak self] in await self?.reloadCounts ?? (0, 0) }),
                 ],
                 uploadHandlers: [ts.uploadHandler],
                 statistics: httpStatistics),
