@@ -58,6 +58,12 @@ struct MetricsHandler: WebHandler {
             out.histogram(
                 "weir_stream_part_delay_seconds", labels, boundsSeconds: bounds, counts: delay.counts,
                 count: delay.count, sum: Double(delay.sumMicros) / 1_000_000)
+            out.family("weir_stream_part_delay_recent_seconds", "summary", "Part delay quantiles over the last 1024 parts.")
+            for q in [0.5, 0.99] {
+                if let value = delay.quantile(q) {
+                    out.sample("weir_stream_part_delay_recent_seconds", labels + [("quantile", String(q))], Double(value) / 1_000_000)
+                }
+            }
         }
 
         for session in await srtSessions() {
