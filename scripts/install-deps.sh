@@ -5,6 +5,9 @@
 set -euo pipefail
 
 PACKAGES=(
+    pkg-config
+    libsrt-openssl-dev
+    srt-tools
     ffmpeg
     gstreamer1.0-tools
     gstreamer1.0-plugins-base

@@ -111,4 +111,38 @@ import WeirCore
         #expect(dts[90] == 89 * 3000 + 1800)
         #expect(discontinuities == [dts[90]])
     }
+
+    static let aac = TrackFormat(
+        kind: .audio, codec: .aac, timescale: 48_000, configuration: [0x11, 0x90], codecString: "mp4a.40.2",
+        sampleRate: 48_000, channelCount: 2, samplesPerFrame: 1024)
+
+    static func audioFrame(_ i: Int) -> MediaPacket {
+        MediaPacket(track: audio.id, dts: MediaTime(ticks: Int64(i) * 1024, timescale: 48_000), duration: 1024, isKeyframe: true, data: ByteBuffer(bytes: [1]))
+    }
+
+    @Test func videoLeadsEvenWhenAudioArrivesFirst() async {
+        let bus = Self.makeBus()
+        let subscription = bus.subscribe()
+        bus.publish(format: Self.aac, for: Self.audio.id)
+        for i in 0..<10 { bus.publish(Self.audioFrame(i)) }
+        bus.publish(format: Self.h264, for: Self.video.id)
+        for i in 0..<90 { bus.publish(Self.frame(i, key: i % 60 == 0)) }
+        bus.end()
+        var leads = Set<TrackID>()
+        for await case .boundary(let b) in subscription { leads.insert(b.leadTrack) }
+        #expect(leads == [Self.video.id])
+    }
+
+    @Test func audioLeadsAnAudioOnlyPublishAfterAGracePeriod() async {
+        let bus = Self.makeBus()
+        let subscription = bus.subscribe()
+        bus.publish(format: Self.aac, for: Self.audio.id)
+        for i in 0..<200 { bus.publish(Self.audioFrame(i)) }
+        bus.end()
+        var first: SegmentBoundary?
+        for await case .boundary(let b) in subscription where first == nil { first = b }
+        #expect(first?.leadTrack == Self.audio.id)
+        // Audio waited one second for video before leading.
+        #expect(first?.time == MediaTime(ticks: 47 * 1024, timescale: 48_000))
+    }
 }

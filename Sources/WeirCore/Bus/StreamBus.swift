@@ -19,6 +19,8 @@ public final class StreamBus: Sendable {
         /// after what viewers already have.
         var offset: MediaTime?
         var rebasePending = false
+        /// First audio packet seen while waiting for video to lead.
+        var audioLeadWaitStart: MediaTime?
         /// End of the latest media published, on the bus timeline.
         var end: MediaTime?
         var lastPublish: ContinuousClock.Instant?
@@ -139,7 +141,7 @@ public final class StreamBus: Sendable {
             } else {
                 s.audioFrames += 1
             }
-            let lead = s.clock.leadTrack ?? Self.leadCandidate(tracks: s.tracks, formats: s.formats)
+            let lead = s.clock.leadTrack ?? Self.leadCandidate(for: packet, &s)
             let duration = format.kind == .audio ? Int64(packet.duration) : 0
             var events = s.clock.events(before: packet, leadCandidate: lead, sampleDuration: duration)
             if !events.isEmpty {
@@ -205,8 +207,21 @@ public final class StreamBus: Sendable {
         }
     }
 
-    private static func leadCandidate(tracks: [TrackDeclaration], formats: [TrackID: TrackFormat]) -> TrackID? {
-        tracks.first { $0.kind == .video && formats[$0.id] != nil }?.id
-            ?? tracks.first { $0.kind == .audio && formats[$0.id] != nil }?.id
+    /// The track segmentation should follow: video when the stream has it.
+    ///
+    /// Muxers do not always send video first (GStreamer's mpegtsmux completes an audio PES
+    /// before the first video one), so while a video track is declared but its format unknown,
+    /// audio may only lead once it has run for ``videoGrace`` without video: an audio-only
+    /// publish still starts, and a normal one is never cut by audio timing.
+    private static func leadCandidate(for packet: MediaPacket, _ s: inout State) -> TrackID? {
+        if let video = s.tracks.first(where: { $0.kind == .video && s.formats[$0.id] != nil }) { return video.id }
+        guard let audio = s.tracks.first(where: { $0.kind == .audio && s.formats[$0.id] != nil }) else { return nil }
+        guard s.tracks.contains(where: { $0.kind == .video }), packet.track == audio.id else { return audio.id }
+        let waitStart = s.audioLeadWaitStart ?? packet.dts
+        s.audioLeadWaitStart = waitStart
+        return packet.dts - waitStart >= videoGrace ? audio.id : nil
     }
+
+    /// How long audio waits for a declared video track before it leads segmentation alone.
+    static let videoGrace = MediaTime(ticks: 1, timescale: 1)
 }
