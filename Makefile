@@ -24,7 +24,7 @@ build:
 run: deps build
 	$(WEIR_BIN) run --config $(CONFIG)
 
-test: deps build unit integration test-deb
+test: deps build unit integration test-deb bench-quick
 
 unit:
 	swift test

@@ -127,5 +127,23 @@ let package = Package(
         ),
         .testTarget(name: "HLSTests", dependencies: ["HLS", "WeirCore", "WeirFormats"], swiftSettings: settings),
         .testTarget(name: "HostTests", dependencies: ["Host", "HLS", "WeirCore"], swiftSettings: settings),
+        // Fuzzing (Fuzz/README.md): the shared targets, one libFuzzer executable per target
+        // (replay tools in an ordinary build), and the corpus replay in `swift test`.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["WeirFormats", "RTMP", "CLibFuzzer", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/Sources",
+            swiftSettings: settings
+        ),
+        .executableTarget(name: "FuzzRTMPChunk", dependencies: ["FuzzTargets"], path: "Fuzz/RTMPChunk", swiftSettings: settings),
+        .executableTarget(name: "FuzzAMF0", dependencies: ["FuzzTargets"], path: "Fuzz/AMF0", swiftSettings: settings),
+        .executableTarget(name: "FuzzFLVTag", dependencies: ["FuzzTargets"], path: "Fuzz/FLVTag", swiftSettings: settings),
+        .executableTarget(name: "FuzzMPEGTS", dependencies: ["FuzzTargets"], path: "Fuzz/MPEGTS", swiftSettings: settings),
+        .executableTarget(name: "FuzzH264", dependencies: ["FuzzTargets"], path: "Fuzz/H264", swiftSettings: settings),
+        .executableTarget(name: "FuzzHEVC", dependencies: ["FuzzTargets"], path: "Fuzz/HEVC", swiftSettings: settings),
+        .executableTarget(name: "FuzzAudioConfig", dependencies: ["FuzzTargets"], path: "Fuzz/AudioConfig", swiftSettings: settings),
+        .executableTarget(name: "FuzzBoxReader", dependencies: ["FuzzTargets"], path: "Fuzz/BoxReader", swiftSettings: settings),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzTargets"], swiftSettings: settings),
     ]
 )

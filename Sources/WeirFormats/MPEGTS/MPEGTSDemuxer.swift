@@ -112,7 +112,9 @@ public struct MPEGTSDemuxer: Sendable {
         let base = view.startIndex
         let count = view.count
         let size = MPEGTSPacketHeader.size
-        if !hasSynced, count > 0, view[base] == MPEGTSPacketHeader.syncByte {
+        // Only the stream's own first byte: once garbage was skipped, the byte after it is a
+        // candidate like any other (otherwise how the input is split would decide the lock).
+        if !hasSynced, counters.discardedBytes == 0, count > 0, view[base] == MPEGTSPacketHeader.syncByte {
             synced = true
             hasSynced = true
             return true
