@@ -14,9 +14,9 @@ are never touched.
 """
 
 import argparse
-import os
 import random
 import re
+import shutil
 import socket
 import struct
 import subprocess
@@ -32,9 +32,12 @@ MAX_SEED = 64 * 1024 - 1
 WORK = Path(tempfile.mkdtemp(prefix="weir-corpus-"))
 
 
+OUT = FUZZ / "corpus"
+
+
 def seed(target: str, name: str, data: bytes) -> None:
     data = bytes(data)[:MAX_SEED]
-    directory = FUZZ / "corpus" / target
+    directory = OUT / target
     directory.mkdir(parents=True, exist_ok=True)
     (directory / name).write_bytes(data)
 
@@ -233,15 +236,21 @@ def capture_sessions(weir: str) -> dict[str, bytes]:
     (conf / "conf.d" / "live.yaml").write_text("routes:\n  - name: live\n    match: live/*\n    ingest: [rtmp]\n    outputs:\n      - hls: {}\n")
     (conf / "weir.yaml").write_text(
         f"include: {conf / 'conf.d'}\nhttp:\n  listen: \"127.0.0.1:18491\"\n"
-        "ingest:\n  rtmp:\n    listen: \"127.0.0.1:19491\"\n")
+        "ingest:\n  rtmp:\n    listen: \"127.0.0.1:19491\"\n  srt:\n    listen: \"127.0.0.1:18493\"\n")
+    log = WORK / "weir.log"
     server = subprocess.Popen([weir, "run", "--config", str(conf / "weir.yaml")], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+                              stderr=log.open("wb"))
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", 19491)).close()
             break
         except OSError:
+            if server.poll() is not None:
+                raise SystemExit(f"{weir} exited with {server.returncode}; see {log}")
             time.sleep(0.1)
+    else:
+        server.terminate()
+        raise SystemExit(f"{weir} did not listen on 127.0.0.1:19491; see {log}")
     sessions = {}
     try:
         for name, args in {
@@ -578,16 +587,23 @@ def golden_vectors() -> dict[str, bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--capture", metavar="WEIR", help="record real ffmpeg RTMP sessions through this weir binary")
+    parser.add_argument("--out", metavar="DIR", help="write here instead of Fuzz/corpus")
     args = parser.parse_args()
-    sessions = capture_sessions(args.capture) if args.capture else {}
-    h264_and_hevc(make_media())
-    audio_config()
-    flv = flv_and_amf(golden_vectors())
-    rtmp(flv, sessions)
-    mpegts()
-    box_reader()
-    total = sum(f.stat().st_size for f in (FUZZ / "corpus").rglob("*") if f.is_file())
-    print(f"corpus: {total} bytes in {FUZZ / 'corpus'}", file=sys.stderr)
+    global OUT
+    if args.out:
+        OUT = Path(args.out)
+    try:
+        sessions = capture_sessions(args.capture) if args.capture else {}
+        h264_and_hevc(make_media())
+        audio_config()
+        flv = flv_and_amf(golden_vectors())
+        rtmp(flv, sessions)
+        mpegts()
+        box_reader()
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
+    total = sum(f.stat().st_size for f in OUT.rglob("*") if f.is_file())
+    print(f"corpus: {total} bytes in {OUT}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -200,7 +200,9 @@ extension RTMPConnectionHandler {
             let logger = self.logger
             granted.onDisconnect { reason in
                 logger.notice("disconnecting publisher: \(reason)")
-                channel.close(promise: nil)
+                // Never close from inside the call that asked: that may be this session's own
+                // publish of a packet, which the close would re-enter.
+                channel.eventLoop.execute { channel.close(promise: nil) }
             }
             var ingest = RTMPMediaIngest(publication: granted, logger: logger)
             ingest.metadata = metadata

@@ -92,7 +92,8 @@ final class TSSession: Sendable {
             "idle_timeout": "\(idleTimeout.map { "\($0.nanoseconds / 1_000_000)ms" } ?? "off")",
         ])
         publication.onDisconnect { [weak session] reason in
-            session?.end(.disconnected(reason))
+            // Not from inside the call that asked, which may be this session's own publish.
+            eventLoop.execute { session?.end(.disconnected(reason)) }
         }
         if let idleTimeout { session.armIdleTimer(after: idleTimeout) }
         return .success(session)

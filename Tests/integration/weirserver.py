@@ -65,8 +65,7 @@ def route_yaml(name: str = "live", match: str = "live/*", segment: str = "2s", p
 class WeirServer:
     """One `weir run` process; stop() ends it by PID (SIGTERM, then SIGKILL after 10 s).
 
-    With an srt_port (a free UDP port), the main configuration also starts the SRT listener
-    there; without one it names no SRT listener, as before.
+    The SRT listener binds srt_port, or a free UDP port of its own when none is given.
 
     http_extra and rtmp_extra add flow-mapping entries to the `http:` and `ingest: rtmp:`
     sections (e.g. "max_request_target: 1024"); main_extra adds lines to the main file;
@@ -80,7 +79,8 @@ class WeirServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.http_port = free_port()
         self.rtmp_port = free_port()
-        self.srt_port = srt_port
+        # Always on a free port of its own: the default (UDP 8890) may be held by another Weir.
+        self.srt_port = srt_port if srt_port is not None else free_udp_port()
         self.routes = routes if routes is not None else {"10-live.yaml": route_yaml()}
         self.log_level = log_level
         self.proc: subprocess.Popen | None = None
@@ -253,6 +253,18 @@ def metric(samples: dict, name: str, **labels: str) -> float | None:
     if len(found) > 1:
         raise AssertionError(f"{len(found)} samples of {name} match {labels}")
     return found[0] if found else None
+
+
+def require_binary() -> None:
+    """As the conftest fixtures do: fail when WEIR_BIN names a missing file, skip when the
+    default binary is missing."""
+    import pytest
+    path = weir_bin()
+    if path.exists():
+        return
+    if "WEIR_BIN" in os.environ:
+        pytest.fail(f"WEIR_BIN={path} does not exist")
+    pytest.skip(f"no weir binary at {path} (run `make build`, or set WEIR_BIN)")
 
 
 class ServerPool:

@@ -116,6 +116,10 @@ public final class StreamBus: Sendable {
 
     /// Publishes one packet, preceded by any boundary the clock decides on.
     public func publish(_ incoming: MediaPacket) {
+        // Reactions to a packet (the bitrate limit disconnecting its publisher) run after the
+        // lock is released: they may re-enter the bus through the ingest session they close.
+        var overLimit: (handler: @Sendable (Int64) -> Void, rate: Int64)?
+        defer { overLimit.map { $0.handler($0.rate) } }
         state.withLock { s in
             guard !s.ended, let format = s.formats[incoming.track] else { return }
             var packet = incoming
@@ -158,7 +162,7 @@ public final class StreamBus: Sendable {
             let rate = s.bitrate.add(bytes: packet.data.readableBytes, at: .now)
             if s.bitrateLimit > 0, let rate, rate > s.bitrateLimit, let exceeded = s.onBitrateExceeded {
                 s.onBitrateExceeded = nil
-                exceeded(rate)
+                overLimit = (exceeded, rate)
             }
             let resumes = packet.isKeyframe && (format.kind == .video || !s.formats.values.contains { $0.kind == .video })
             for subscriber in s.subscribers.values {
