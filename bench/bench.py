@@ -395,12 +395,21 @@ def main() -> int:
                     help="the weir binary (default: .build/release/weir, or $WEIR_BIN)")
     ap.add_argument("--out", help="where to write the report (default bench/RESULTS.md; quick: bench/work/quick/RESULTS.md)")
     ap.add_argument("--work", help="scratch directory (default bench/work/run or bench/work/quick)")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite the report from the last run's results.json without measuring")
     args = ap.parse_args()
     s = dataclasses.replace(QUICK if args.quick else FULL)
     if args.reps:
         s.reps = args.reps
     args.work = args.work or str(BENCH / "work" / ("quick" if args.quick else "run"))
     out = Path(args.out) if args.out else (Path(args.work) / "RESULTS.md" if args.quick else BENCH / "RESULTS.md")
+    if args.report_only:
+        results = json.loads((Path(args.work) / "results.json").read_text())
+        weir_version = results.get("weir_version") or Weir(Path(args.work), Path(args.weir)).version()
+        report.write(out, results, weir_version, REPO, "make bench-quick" if args.quick else "make bench",
+                     results.get("elapsed_seconds", 0))
+        log(f"bench: wrote {out}")
+        return 0
     missing = check_tools(Path(args.weir))
     if missing:
         print("bench: missing " + ", ".join(missing) + " (bench/install-deps.sh installs the packages)", file=sys.stderr)
@@ -413,6 +422,7 @@ def main() -> int:
         if not (pid.isdigit() and Path(f"/proc/{pid}").exists()):
             shutil.rmtree(old, ignore_errors=True)
     run = Run(args, s)
+    run.results["source"] = report.source_state(REPO)
     wanted = [p for p in args.phases.split(",") if p]
     for p in wanted:
         if p not in PHASES:
@@ -441,8 +451,10 @@ def main() -> int:
     run.results["machine_load"] = machine_load
     run.results["config"] = run.config()
     run.summarize()
-    (work / "results.json").write_text(json.dumps(run.results, indent=1, default=str))
     weir_version = Weir(work, Path(args.weir)).version()
+    run.results["weir_version"] = weir_version
+    run.results["elapsed_seconds"] = time.monotonic() - started
+    (work / "results.json").write_text(json.dumps(run.results, indent=1, default=str))
     command = "make bench-quick" if args.quick else "make bench"
     report.write(out, run.results, weir_version, REPO, command, time.monotonic() - started)
     log(f"bench: wrote {out} in {time.monotonic() - started:.0f} s")
