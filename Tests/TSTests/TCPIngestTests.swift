@@ -67,7 +67,9 @@ import WeirCore
 
     @Test func aSilentConnectionIsClosedAfterTheIdleTimeout() async throws {
         let router = TestRouter()
-        let route = try studioRoute(listen: ["tcp://127.0.0.1:0"], stream: "studio/cam1", idleTimeout: .milliseconds(200))
+        // Long enough that the open connection is seen before the timeout closes it, even when
+        // the machine is busy running the other suites in parallel.
+        let route = try studioRoute(listen: ["tcp://127.0.0.1:0"], stream: "studio/cam1", idleTimeout: .seconds(3))
         try await withIngest(router: router, routes: [route]) { ingest in
             let port = try #require(ingest.localPort(for: "tcp://127.0.0.1:0"))
             let client = try await RawClient.connect(port: port)
