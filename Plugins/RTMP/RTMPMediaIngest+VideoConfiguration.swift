@@ -31,6 +31,13 @@ extension RTMPMediaIngest {
             logger.warning("ignoring malformed \(tag.codec.name) sequence header", metadata: ["error": "\(error)"])
             return
         }
+        do {
+            try bus.publish(format: format, for: track)
+        } catch {
+            counters.dropped += 1
+            logger.warning("ignoring unusable video sequence header", metadata: ["error": "\(error)"])
+            return
+        }
         if format != videoFormat {
             logger.info("video format", metadata: [
                 "codec": "\(format.codecString)", "size": "\(format.width)x\(format.height)",
@@ -38,7 +45,6 @@ extension RTMPMediaIngest {
             ])
         }
         videoFormat = format
-        bus.publish(format: format, for: track)
     }
 
     private func avcFormat(_ payload: ByteBuffer) throws(CodecError) -> TrackFormat {

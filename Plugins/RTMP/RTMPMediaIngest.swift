@@ -209,6 +209,13 @@ struct RTMPMediaIngest {
             kind: .audio, codec: .aac, timescale: Int32(config.sampleRate), configuration: config.bytes,
             codecString: config.codecString, sampleRate: config.sampleRate, channelCount: config.channelCount,
             samplesPerFrame: config.samplesPerFrame)
+        do {
+            try bus.publish(format: format, for: track)
+        } catch {
+            counters.dropped += 1
+            logger.warning("ignoring unusable AAC sequence header", metadata: ["error": "\(error)"])
+            return
+        }
         if format != audioFormat {
             logger.info("audio format", metadata: [
                 "codec": "\(format.codecString)", "sample_rate": "\(format.sampleRate)", "channels": "\(format.channelCount)",
@@ -219,7 +226,6 @@ struct RTMPMediaIngest {
             }
         }
         audioFormat = format
-        bus.publish(format: format, for: track)
     }
 
     // MARK: Shared

@@ -48,7 +48,14 @@ struct SRTMediaIngest {
             switch output {
             case .format(let kind, let format):
                 guard let track = track(for: kind) else { continue }
-                if bus.publish(format: format, for: track) {
+                let changed: Bool
+                do {
+                    changed = try bus.publish(format: format, for: track)
+                } catch {
+                    logger.warning("ignoring unusable \(kind.rawValue) format", metadata: ["error": "\(error)"])
+                    continue
+                }
+                if changed {
                     logger.info("\(kind.rawValue) format", metadata: [
                         "codec": "\(format.codecString)",
                         "size": "\(format.width)x\(format.height)",

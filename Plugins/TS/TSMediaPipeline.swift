@@ -47,6 +47,13 @@ struct TSMediaPipeline {
         switch output {
         case .format(let kind, let format):
             guard let track = track(for: kind) else { return }
+            do {
+                try publication.bus.publish(format: format, for: track)
+            } catch {
+                counters.dropped += 1
+                logger.warning("ignoring unusable \(kind.rawValue) format", metadata: ["error": "\(error)"])
+                return
+            }
             if formats[kind] != format {
                 formats[kind] = format
                 var metadata: Logger.Metadata = ["codec": "\(format.codecString)"]
@@ -58,7 +65,6 @@ struct TSMediaPipeline {
                 }
                 logger.info("\(kind.rawValue) format", metadata: metadata)
             }
-            publication.bus.publish(format: format, for: track)
         case .packet(let kind, let sample):
             guard let track = track(for: kind) else { return }
             var packet = sample.packet(track: track)

@@ -18,9 +18,9 @@ import WeirCore
         MediaPacket(track: video.id, dts: MediaTime(ticks: Int64(i) * 3000, timescale: 90_000), isKeyframe: key, data: ByteBuffer(bytes: [0, 0, 0, 1, 0x65]))
     }
 
-    @Test func lateSubscriberGetsFormatsFirst() async {
+    @Test func lateSubscriberGetsFormatsFirst() async throws {
         let bus = Self.makeBus()
-        bus.publish(format: Self.h264, for: Self.video.id)
+        try bus.publish(format: Self.h264, for: Self.video.id)
         for i in 0..<5 { bus.publish(Self.frame(i, key: i == 0)) }
         let subscription = bus.subscribe()
         bus.publish(Self.frame(5, key: false))
@@ -36,15 +36,15 @@ import WeirCore
         if case .end = events.last {} else { Issue.record("last event is not end") }
     }
 
-    @Test func identicalHeaderChangesNothingAndANewOneCutsWithDiscontinuity() async {
+    @Test func identicalHeaderChangesNothingAndANewOneCutsWithDiscontinuity() async throws {
         let bus = Self.makeBus()
         let subscription = bus.subscribe()
-        #expect(bus.publish(format: Self.h264, for: Self.video.id))
+        #expect(try bus.publish(format: Self.h264, for: Self.video.id))
         for i in 0..<10 { bus.publish(Self.frame(i, key: i == 0)) }
-        #expect(!bus.publish(format: Self.h264, for: Self.video.id))
+        #expect(try !bus.publish(format: Self.h264, for: Self.video.id))
         var changed = Self.h264
         changed.configuration = [9, 9, 9]
-        #expect(bus.publish(format: changed, for: Self.video.id))
+        #expect(try bus.publish(format: changed, for: Self.video.id))
         bus.publish(Self.frame(10, key: true))
         bus.end()
         var formats = 0
@@ -57,9 +57,9 @@ import WeirCore
         #expect(discontinuities == [30_000])
     }
 
-    @Test func slowSubscriberDropsToTheNextKeyframeAndCounts() async {
+    @Test func slowSubscriberDropsToTheNextKeyframeAndCounts() async throws {
         let bus = Self.makeBus()
-        bus.publish(format: Self.h264, for: Self.video.id)
+        try bus.publish(format: Self.h264, for: Self.video.id)
         let subscription = bus.subscribe(policy: SubscriberPolicy(capacity: 10))
         // The reader stalls: 15 frames overflow a queue of 10.
         for i in 0..<15 { bus.publish(Self.frame(i, key: i == 0)) }
@@ -80,7 +80,7 @@ import WeirCore
         #expect(delivered.count == 20)
     }
 
-    @Test func packetsOfUndeclaredOrFormatlessTracksAreIgnored() async {
+    @Test func packetsOfUndeclaredOrFormatlessTracksAreIgnored() async throws {
         let bus = Self.makeBus()
         let subscription = bus.subscribe()
         bus.publish(Self.frame(0, key: true))  // no format yet
@@ -90,10 +90,10 @@ import WeirCore
         #expect(packets == 0)
     }
 
-    @Test func aReturningPublisherContinuesTheTimelineWithADiscontinuity() async {
+    @Test func aReturningPublisherContinuesTheTimelineWithADiscontinuity() async throws {
         let bus = Self.makeBus()
         let subscription = bus.subscribe()
-        bus.publish(format: Self.h264, for: Self.video.id)
+        try bus.publish(format: Self.h264, for: Self.video.id)
         for i in 0..<90 { bus.publish(Self.frame(i, key: i % 30 == 0)) }
         // The broadcaster reconnects and its encoder starts again from zero.
         bus.beginSession()
@@ -120,12 +120,12 @@ import WeirCore
         MediaPacket(track: audio.id, dts: MediaTime(ticks: Int64(i) * 1024, timescale: 48_000), duration: 1024, isKeyframe: true, data: ByteBuffer(bytes: [1]))
     }
 
-    @Test func videoLeadsEvenWhenAudioArrivesFirst() async {
+    @Test func videoLeadsEvenWhenAudioArrivesFirst() async throws {
         let bus = Self.makeBus()
         let subscription = bus.subscribe()
-        bus.publish(format: Self.aac, for: Self.audio.id)
+        try bus.publish(format: Self.aac, for: Self.audio.id)
         for i in 0..<10 { bus.publish(Self.audioFrame(i)) }
-        bus.publish(format: Self.h264, for: Self.video.id)
+        try bus.publish(format: Self.h264, for: Self.video.id)
         for i in 0..<90 { bus.publish(Self.frame(i, key: i % 60 == 0)) }
         bus.end()
         var leads = Set<TrackID>()
@@ -133,10 +133,10 @@ import WeirCore
         #expect(leads == [Self.video.id])
     }
 
-    @Test func audioLeadsAnAudioOnlyPublishAfterAGracePeriod() async {
+    @Test func audioLeadsAnAudioOnlyPublishAfterAGracePeriod() async throws {
         let bus = Self.makeBus()
         let subscription = bus.subscribe()
-        bus.publish(format: Self.aac, for: Self.audio.id)
+        try bus.publish(format: Self.aac, for: Self.audio.id)
         for i in 0..<200 { bus.publish(Self.audioFrame(i)) }
         bus.end()
         var first: SegmentBoundary?
@@ -144,5 +144,23 @@ import WeirCore
         #expect(first?.leadTrack == Self.audio.id)
         // Audio waited one second for video before leading.
         #expect(first?.time == MediaTime(ticks: 47 * 1024, timescale: 48_000))
+    }
+
+    @Test func aFormatThatCannotBePackagedIsRefusedAndChangesNothing() throws {
+        let bus = Self.makeBus()
+        var broken = Self.aac
+        broken.timescale = 0
+        broken.sampleRate = 0
+        #expect(throws: TrackFormat.Invalid.self) { try bus.publish(format: broken, for: Self.audio.id) }
+        #expect(bus.format(of: Self.audio.id) == nil)
+        // Packets of the refused track go nowhere rather than dividing by its timescale.
+        bus.publish(MediaPacket(track: Self.audio.id, dts: MediaTime(ticks: 0, timescale: 0), duration: 1024, isKeyframe: true, data: ByteBuffer()))
+        #expect(bus.statistics.packets == 0)
+    }
+
+    @Test func timeArithmeticNeverTrapsOnAZeroTimescale() {
+        #expect(MediaTime(ticks: 5, timescale: 0).converted(to: 90_000).ticks == 0)
+        #expect(MediaTime(ticks: 5, timescale: 90_000).converted(to: 0).ticks == 0)
+        #expect(MediaTime(ticks: 5, timescale: 0).microseconds == 0)
     }
 }

@@ -298,7 +298,7 @@ import WeirFormats
             timescale: 90_000,
             sampleEntry: .avc1(avcC: [1, 0x64, 0, 0x1F, 0xFF, 0xE1, 0, 0], width: 640, height: 360)
         )
-        var input = CMAFInitSegment.make(track)
+        var input = try CMAFInitSegment.make(track)
         let samples = (0..<6).map { FragmentSample(duration: 3000, size: 10, isSync: $0 == 0, compositionOffset: Int32($0 % 3) - 1) }
         try CMAFFragment.write(
             sequenceNumber: 1,

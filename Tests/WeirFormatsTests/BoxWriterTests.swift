@@ -37,9 +37,9 @@ import Testing
         #expect(bytes == [0, 0, 0, 20, 0x74, 0x66, 0x64, 0x74, 1, 0x02, 0x00, 0x01, 1, 2, 3, 4, 5, 6, 7, 8])
     }
 
-    @Test func writeIntoAppendsAfterExistingBytes() {
+    @Test func writeIntoAppendsAfterExistingBytes() throws {
         var buffer = ByteBuffer(bytes: [0xAA, 0xBB])
-        BoxWriter.write(into: &buffer) { w in
+        try BoxWriter.write(into: &buffer) { w in
             w.box("free") { w in w.write(bytes: [1, 2, 3]) }
         }
         #expect(Array(buffer.readableBytesView) == [0xAA, 0xBB, 0, 0, 0, 11, 0x66, 0x72, 0x65, 0x65, 1, 2, 3])
@@ -80,5 +80,19 @@ import Testing
         #expect(bytes.count == 205)
         // 200 = 0b1_1001000: 7-bit groups 0, 0, 1, 0x48.
         #expect(Array(bytes.prefix(5)) == [0x03, 0x80, 0x80, 0x81, 0x48])
+    }
+
+    @Test func boxTypeLiteralsAreAlwaysFourBytes() {
+        #expect(("url" as BoxType) == BoxType(rawValue: 0x7572_6C20))
+        #expect(("moovx" as BoxType) == ("moov" as BoxType))
+    }
+
+    @Test func aDescriptorTooLargeForItsSizeFieldIsAnErrorNotATrap() {
+        var buffer = ByteBuffer()
+        #expect(throws: BoxWriterError.descriptorTooLarge(tag: 0x05, size: 1 << 28)) {
+            try BoxWriter.write(into: &buffer) { w in
+                w.descriptor(tag: 0x05) { w in w.writeZeros(1 << 28) }
+            }
+        }
     }
 }

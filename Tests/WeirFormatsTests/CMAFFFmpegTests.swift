@@ -127,7 +127,7 @@ struct CMAFFFmpegTests {
         partSize: Int,
         to file: URL
     ) throws {
-        var bytes = CMAFInitSegment.make(description)
+        var bytes = try CMAFInitSegment.make(description)
         var decodeTime: UInt64 = 0
         var sequence: UInt32 = 1
         for start in stride(from: 0, to: samples.count, by: partSize) {

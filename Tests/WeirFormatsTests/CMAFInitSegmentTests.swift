@@ -25,7 +25,7 @@ import WeirFormats
             timescale: 90_000,
             sampleEntry: .avc1(avcC: Self.avcC, width: 1280, height: 720)
         )
-        let buffer = CMAFInitSegment.make(track)
+        let buffer = try CMAFInitSegment.make(track)
         let boxes = try BoxReader().parse(buffer)
         #expect(boxes.map(\.type) == ["ftyp", "moov"])
         #expect(boxes.reduce(0) { $0 + $1.size } == buffer.readableBytes)

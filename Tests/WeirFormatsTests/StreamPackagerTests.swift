@@ -56,8 +56,8 @@ import WeirFormats
 
     @Test func packagesAlignedSegmentsOfParts() async throws {
         let s = Self.start()
-        s.bus.publish(format: Self.h264, for: Self.video.id)
-        s.bus.publish(format: Self.aac, for: Self.audio.id)
+        try s.bus.publish(format: Self.h264, for: Self.video.id)
+        try s.bus.publish(format: Self.aac, for: Self.audio.id)
         Self.publish(s.bus, seconds: 10)
         s.bus.end()
         await s.packaging.value
@@ -108,13 +108,13 @@ import WeirFormats
 
     @Test func changedHeaderStartsANewInitWithADiscontinuity() async throws {
         let s = Self.start()
-        s.bus.publish(format: Self.h264, for: Self.video.id)
-        s.bus.publish(format: Self.aac, for: Self.audio.id)
+        try s.bus.publish(format: Self.h264, for: Self.video.id)
+        try s.bus.publish(format: Self.aac, for: Self.audio.id)
         Self.publish(s.bus, seconds: 3)
         var changed = Self.h264
         changed.width = 1280
         changed.configuration = [1, 0x64, 0, 0x28, 0xff, 0xe0, 0xf0]
-        s.bus.publish(format: changed, for: Self.video.id)
+        try s.bus.publish(format: changed, for: Self.video.id)
         Self.publish(s.bus, seconds: 3, from: 3000)
         s.bus.end()
         await s.packaging.value

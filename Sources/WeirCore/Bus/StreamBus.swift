@@ -71,9 +71,12 @@ public final class StreamBus: Sendable {
     /// next packet.
     ///
     /// - Returns: whether the format changed.
+    /// - Throws: when the format cannot be packaged (see ``TrackFormat/validated()``); the
+    ///   track keeps the format it had.
     @discardableResult
-    public func publish(format: TrackFormat, for track: TrackID) -> Bool {
-        state.withLock { s in
+    public func publish(format unchecked: TrackFormat, for track: TrackID) throws(TrackFormat.Invalid) -> Bool {
+        let format = try unchecked.validated()
+        return state.withLock { s in
             guard !s.ended, s.tracks.contains(where: { $0.id == track }) else { return false }
             let previous = s.formats[track]
             if previous == format { return false }

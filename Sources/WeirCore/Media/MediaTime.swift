@@ -3,12 +3,15 @@
 /// This is the one timestamp type of Weir. Video tracks count 90 kHz ticks, audio tracks count
 /// samples (timescale = sample rate), RTMP's wire clock counts milliseconds. Conversions round
 /// toward negative infinity so that a converted time never lands after the instant it names.
+///
+/// Timescales are positive. A timescale that comes from the network (a sample rate in an
+/// AudioSpecificConfig) is checked where it enters, by ``TrackFormat/validated()`` on the stream
+/// bus; arithmetic here never traps, and treats a non-positive timescale as naming time zero.
 public struct MediaTime: Sendable, Hashable {
     public var ticks: Int64
     public var timescale: Int32
 
     public init(ticks: Int64, timescale: Int32) {
-        precondition(timescale > 0, "timescale must be positive")
         self.ticks = ticks
         self.timescale = timescale
     }
@@ -32,6 +35,7 @@ public struct MediaTime: Sendable, Hashable {
     /// Rescales `value` between timescales without overflowing for any realistic media time.
     public static func rescale(_ value: Int64, from: Int32, to: Int32) -> Int64 {
         if from == to { return value }
+        guard from > 0, to > 0 else { return 0 }
         let (product, overflow) = value.multipliedReportingOverflow(by: Int64(to))
         if !overflow {
             return floorDiv(product, Int64(from))

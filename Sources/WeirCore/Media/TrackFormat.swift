@@ -39,3 +39,30 @@ public struct TrackFormat: Sendable, Hashable {
         self.samplesPerFrame = samplesPerFrame
     }
 }
+
+extension TrackFormat {
+    /// Why a format cannot be packaged.
+    public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The format itself if every value that time and packaging depend on is usable.
+    ///
+    /// Formats are built from bytes a publisher sent (an AudioSpecificConfig may name a sample
+    /// rate of 0); the bus checks each one here before anything divides by its timescale.
+    public func validated() throws(Invalid) -> TrackFormat {
+        guard timescale > 0 else { throw Invalid(description: "timescale \(timescale) is not positive") }
+        guard !configuration.isEmpty else { throw Invalid(description: "no codec configuration") }
+        switch kind {
+        case .audio:
+            guard sampleRate > 0, channelCount > 0, samplesPerFrame > 0 else {
+                throw Invalid(description: "audio with sample rate \(sampleRate), \(channelCount) channels, \(samplesPerFrame) samples per frame")
+            }
+        case .video:
+            guard (0...65535).contains(width), (0...65535).contains(height) else {
+                throw Invalid(description: "picture size \(width)x\(height)")
+            }
+        }
+        return self
+    }
+}

@@ -16,17 +16,19 @@ public struct BoxType: Hashable, Sendable, ExpressibleByStringLiteral, CustomStr
 
     /// Creates a box type from a four-character literal such as `"moov"`.
     ///
-    /// Literals are written by programmers, so a wrong length is a programming error.
+    /// Types are four bytes; a shorter literal is padded with spaces (as `"url "` is written)
+    /// and a longer one cut to its first four bytes, so no literal can stop the process.
     ///
     /// - Parameters:
-    ///   - value: Exactly four ASCII characters.
+    ///   - value: Four ASCII characters.
     public init(stringLiteral value: StaticString) {
-        precondition(
-            value.hasPointerRepresentation && value.utf8CodeUnitCount == 4,
-            "a box type literal is exactly four ASCII characters"
-        )
-        let bytes = value.utf8Start
-        self.rawValue = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+        var raw: UInt32 = 0
+        value.withUTF8Buffer { bytes in
+            for i in 0..<4 {
+                raw = raw << 8 | UInt32(i < bytes.count ? bytes[i] : UInt8(ascii: " "))
+            }
+        }
+        self.rawValue = raw
     }
 
     /// Creates a box type from a string, or returns nil unless it is exactly four bytes of UTF-8.

@@ -13,7 +13,10 @@ extension BoxWriter {
         buffer.writeInteger(UInt32(0))
         body(&self)
         let size = buffer.writerIndex - sizeIndex - 4
-        precondition(size < 1 << 28, "descriptor too large for a four-byte size")
+        guard size < 1 << 28 else {
+            failure = failure ?? .descriptorTooLarge(tag: tag, size: size)
+            return
+        }
         let encoded =
             UInt32(0x80 | (size >> 21) & 0x7F) << 24 | UInt32(0x80 | (size >> 14) & 0x7F) << 16
             | UInt32(0x80 | (size >> 7) & 0x7F) << 8 | UInt32(size & 0x7F)

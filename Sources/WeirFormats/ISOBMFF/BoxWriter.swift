@@ -5,9 +5,15 @@ public import NIOCore
 /// Boxes nest through closures: `writer.box("moov") { w in w.fullBox("mvhd", version: 0, flags: 0) { … } }`.
 /// The writer keeps no per-box state besides the start index on the stack, so writing a
 /// fragment allocates nothing beyond the buffer's own growth. All integers are big-endian.
+///
+/// Sizes come from what the caller writes, which may be a publisher's codec configuration: a
+/// size that does not fit its field is recorded in ``failure`` (the first one wins) instead of
+/// trapping, and the entry points that hand bytes out throw it.
 public struct BoxWriter {
     /// The bytes written so far, plus whatever the buffer held before.
     public var buffer: ByteBuffer
+    /// The first size that did not fit; the bytes written are then unusable.
+    public internal(set) var failure: BoxWriterError?
 
     /// Creates a writer that appends to `buffer`.
     ///
@@ -25,11 +31,13 @@ public struct BoxWriter {
     /// - Parameters:
     ///   - buffer: The buffer to append to.
     ///   - body: Writes boxes.
-    public static func write(into buffer: inout ByteBuffer, _ body: (inout BoxWriter) throws -> Void) rethrows {
+    /// - Throws: the writer's ``failure``, if a size did not fit.
+    public static func write(into buffer: inout ByteBuffer, _ body: (inout BoxWriter) -> Void) throws(BoxWriterError) {
         var writer = BoxWriter()
         swap(&writer.buffer, &buffer)
-        defer { swap(&writer.buffer, &buffer) }
-        try body(&writer)
+        body(&writer)
+        swap(&writer.buffer, &buffer)
+        if let failure = writer.failure { throw failure }
     }
 
     /// Writes a box of `type` whose payload is what `body` writes.
@@ -114,8 +122,12 @@ public struct BoxWriter {
 
     private mutating func patchSize(at start: Int) {
         let size = buffer.writerIndex - start
-        // Boxes other than mdat stay far below 4 GiB; mdat writes its own header with largesize.
-        precondition(size <= Int(UInt32.max), "box larger than 4 GiB needs a largesize header")
-        buffer.setInteger(UInt32(truncatingIfNeeded: size), at: start, endianness: .big)
+        // mdat writes its own header with largesize; any other box this large is a failure.
+        guard size <= Int(UInt32.max) else {
+            let type = buffer.getInteger(at: start + 4, as: UInt32.self).map(BoxType.init(rawValue:)) ?? BoxType(rawValue: 0)
+            failure = failure ?? .boxTooLarge(type, size: size)
+            return
+        }
+        buffer.setInteger(UInt32(size), at: start, endianness: .big)
     }
 }

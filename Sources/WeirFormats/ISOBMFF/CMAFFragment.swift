@@ -65,39 +65,44 @@ public enum CMAFFragment {
         }
 
         buffer.reserveCapacity(minimumWritableBytes: moofSize + mdatHeaderSize + data.readableBytes)
-        BoxWriter.write(into: &buffer) { w in
-            let moofStart = w.buffer.writerIndex
-            w.box("moof") { w in
-                w.fullBox("mfhd", version: 0, flags: 0) { $0.write(sequenceNumber) }
-                w.box("traf") { w in
-                    w.fullBox("tfhd", version: 0, flags: defaultBaseIsMoof) { $0.write(trackID) }
-                    w.fullBox("tfdt", version: 1, flags: 0) { $0.write(baseMediaDecodeTime) }
-                    // Version 1 makes composition offsets signed.
-                    w.fullBox("trun", version: 1, flags: trunFlags) { w in
-                        w.buffer.writeMultipleIntegers(UInt32(truncatingIfNeeded: samples.count), dataOffset)
-                        if hasCompositionOffsets {
-                            for sample in samples {
-                                w.buffer.writeMultipleIntegers(
-                                    sample.duration, sample.size, sample.sampleFlags, sample.compositionOffset
-                                )
-                            }
-                        } else {
-                            for sample in samples {
-                                w.buffer.writeMultipleIntegers(sample.duration, sample.size, sample.sampleFlags)
+        do {
+            try BoxWriter.write(into: &buffer) { w in
+                let moofStart = w.buffer.writerIndex
+                w.box("moof") { w in
+                    w.fullBox("mfhd", version: 0, flags: 0) { $0.write(sequenceNumber) }
+                    w.box("traf") { w in
+                        w.fullBox("tfhd", version: 0, flags: defaultBaseIsMoof) { $0.write(trackID) }
+                        w.fullBox("tfdt", version: 1, flags: 0) { $0.write(baseMediaDecodeTime) }
+                        // Version 1 makes composition offsets signed.
+                        w.fullBox("trun", version: 1, flags: trunFlags) { w in
+                            w.buffer.writeMultipleIntegers(UInt32(truncatingIfNeeded: samples.count), dataOffset)
+                            if hasCompositionOffsets {
+                                for sample in samples {
+                                    w.buffer.writeMultipleIntegers(
+                                        sample.duration, sample.size, sample.sampleFlags, sample.compositionOffset
+                                    )
+                                }
+                            } else {
+                                for sample in samples {
+                                    w.buffer.writeMultipleIntegers(sample.duration, sample.size, sample.sampleFlags)
+                                }
                             }
                         }
                     }
                 }
+                assert(w.buffer.writerIndex - moofStart == moofSize, "moof size differs from the precomputed size")
+                if useLargeSize {
+                    w.buffer.writeMultipleIntegers(
+                        UInt32(1), BoxType("mdat").rawValue, UInt64(16 + data.readableBytes)
+                    )
+                } else {
+                    w.buffer.writeMultipleIntegers(UInt32(8 + data.readableBytes), BoxType("mdat").rawValue)
+                }
+                w.write(buffer: data)
             }
-            assert(w.buffer.writerIndex - moofStart == moofSize, "moof size differs from the precomputed size")
-            if useLargeSize {
-                w.buffer.writeMultipleIntegers(
-                    UInt32(1), BoxType("mdat").rawValue, UInt64(16 + data.readableBytes)
-                )
-            } else {
-                w.buffer.writeMultipleIntegers(UInt32(8 + data.readableBytes), BoxType("mdat").rawValue)
-            }
-            w.write(buffer: data)
+        } catch {
+            // The sizes were checked above, so only an impossible layout gets here.
+            throw .boxTooLarge(error)
         }
     }
 

@@ -6,4 +6,6 @@ public enum CMAFFragmentError: Error, Hashable, Sendable {
     case sampleSizeMismatch(declared: UInt64, available: Int)
     /// The `moof` would be too large for a 32-bit data offset.
     case tooManySamples(count: Int)
+    /// A box did not fit its size field.
+    case boxTooLarge(BoxWriterError)
 }

@@ -15,7 +15,8 @@ public enum CMAFInitSegment {
     /// - Parameters:
     ///   - track: The track to describe.
     /// - Returns: `ftyp` followed by `moov`.
-    public static func make(_ track: CMAFTrackDescription) -> ByteBuffer {
+    /// - Throws: when the codec configuration is too large for its box.
+    public static func make(_ track: CMAFTrackDescription) throws(BoxWriterError) -> ByteBuffer {
         var writer = BoxWriter(buffer: ByteBuffer())
         writer.buffer.reserveCapacity(1024)
         writer.box("ftyp") { w in
@@ -45,6 +46,7 @@ public enum CMAFInitSegment {
                 }
             }
         }
+        if let failure = writer.failure { throw failure }
         return writer.buffer
     }
 

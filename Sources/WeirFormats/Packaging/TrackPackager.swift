@@ -119,6 +119,8 @@ struct TrackPackager {
         return result
     }
 
+    /// The init segment for `format`, or nil when its configuration is too large for an init
+    /// segment's boxes; the track then has no init and is not served.
     static func initSegment(for format: TrackFormat) -> ByteBuffer? {
         let entry: CMAFTrackDescription.SampleEntry
         switch format.codec {
@@ -131,6 +133,6 @@ struct TrackPackager {
         case .aac:
             entry = .mp4a(audioSpecificConfig: format.configuration, sampleRate: UInt32(clamping: format.sampleRate), channelCount: UInt16(clamping: format.channelCount))
         }
-        return CMAFInitSegment.make(CMAFTrackDescription(trackID: 1, timescale: UInt32(clamping: format.timescale), sampleEntry: entry))
+        return try? CMAFInitSegment.make(CMAFTrackDescription(trackID: 1, timescale: UInt32(clamping: format.timescale), sampleEntry: entry))
     }
 }
