@@ -32,6 +32,7 @@ let package = Package(
             dependencies: [
                 "WeirCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),
@@ -110,19 +111,21 @@ let package = Package(
         ),
         .testTarget(name: "WeirCoreTests", dependencies: ["WeirCore"], swiftSettings: settings),
         .testTarget(name: "WeirFormatsTests", dependencies: ["WeirFormats", "WeirCore"], swiftSettings: settings),
+        // Fakes and recorders the ingest test targets share (not a test target itself).
+        .target(name: "WeirTestSupport", dependencies: ["WeirCore"], path: "Tests/WeirTestSupport", swiftSettings: settings),
         .testTarget(
             name: "RTMPTests",
-            dependencies: ["RTMP", "WeirCore", "WeirFormats", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["RTMP", "WeirCore", "WeirFormats", "WeirTestSupport", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: settings
         ),
         .testTarget(
             name: "SRTTests",
-            dependencies: ["SRT", "WeirCore", "WeirFormats", "CSRT"],
+            dependencies: ["SRT", "WeirCore", "WeirFormats", "CSRT", "WeirTestSupport"],
             swiftSettings: settings
         ),
         .testTarget(
             name: "TSTests",
-            dependencies: ["TS", "WeirCore", "WeirFormats", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["TS", "WeirCore", "WeirFormats", "WeirTestSupport", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: settings
         ),
         .testTarget(name: "HLSTests", dependencies: ["HLS", "WeirCore", "WeirFormats"], swiftSettings: settings),

@@ -139,7 +139,7 @@ struct RTMPMediaIngest {
             dts: MediaTime(ticks: dts, timescale: Self.videoTimescale),
             compositionOffset: Int32(clamping: compositionOffset),
             isKeyframe: tag.isKeyframe,
-            data: Self.compacted(data))
+            data: data)
         bus.publish(packet)
         counters.videoPackets += 1
     }
@@ -183,7 +183,7 @@ struct RTMPMediaIngest {
             audioClock = clock
             let packet = MediaPacket(
                 track: track, dts: dts, duration: Int32(clamping: format.samplesPerFrame), isKeyframe: true,
-                data: Self.compacted(tag.payload))
+                data: tag.payload)
             bus.publish(packet)
             counters.audioPackets += 1
         case nil:
@@ -245,16 +245,6 @@ struct RTMPMediaIngest {
         if warnedMissingTrack.insert(kind).inserted {
             logger.warning("the route declares no \(kind.rawValue) track; dropping \(kind.rawValue)")
         }
-    }
-
-    /// A payload that pins a much larger receive buffer is copied out, so that packets waiting
-    /// in subscriber queues do not hold whole socket reads alive.
-    static func compacted(_ payload: ByteBuffer) -> ByteBuffer {
-        guard payload.storageCapacity > 2 * payload.readableBytes + 4096 else { return payload }
-        var copy = ByteBufferAllocator().buffer(capacity: payload.readableBytes)
-        var source = payload
-        copy.writeBuffer(&source)
-        return copy
     }
 
     static func reduced(frames: Int64, seconds: Int64) -> FrameRate {

@@ -1,6 +1,8 @@
 import CSRT
 import Logging
+import NIOCore
 import WeirCore
+import WeirFormats
 
 /// One connected SRT publisher: its socket, its publication, and what turns its transport
 /// stream into the bus's formats and packets.
@@ -16,7 +18,9 @@ final class SRTSession {
     private(set) var counters = SRTSessionCounters()
     private(set) var statistics = SRTStatistics()
     private var publication: Publication?
-    private var ingest: SRTMediaIngest
+    private var publisher: MPEGTSPublisher
+    /// Reused for every message, so receiving allocates nothing in the steady state.
+    private var scratch = ByteBuffer()
     var logger: Logger
 
     init(socket: SRTSOCKET, path: StreamPath, routeName: String, remoteAddress: String, publication: Publication, logger: Logger) {
@@ -28,7 +32,7 @@ final class SRTSession {
         self.lastReceived = connectedAt
         self.publication = publication
         self.logger = logger
-        self.ingest = SRTMediaIngest(publication: publication, logger: logger)
+        self.publisher = MPEGTSPublisher(publication: publication)
     }
 
     var snapshot: SRTSessionSnapshot {
@@ -42,7 +46,10 @@ final class SRTSession {
         guard publication != nil else { return }
         counters.messages += 1
         counters.bytes &+= UInt64(message.count)
-        ingest.receive(message, counters: &counters)
+        scratch.clear()
+        scratch.writeBytes(message)
+        MPEGTSPublisher.log(publisher.feed(scratch), to: logger)
+        counters.update(from: publisher.counters)
     }
 
     /// Marks the time of the latest message; called once per wake-up rather than per message.
@@ -69,7 +76,8 @@ final class SRTSession {
     func end(reason: String, lost: Bool) {
         guard let publication else { return }
         self.publication = nil
-        ingest.flush(counters: &counters)
+        MPEGTSPublisher.log(publisher.finish(), to: logger)
+        counters.update(from: publisher.counters)
         if lost { publication.connectionLost() } else { publication.finish() }
         logger.info("SRT publish ended", metadata: [
             "reason": "\(reason)",

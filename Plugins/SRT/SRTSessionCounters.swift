@@ -1,3 +1,5 @@
+import WeirFormats
+
 /// What one SRT session received and made of it, for metrics and its closing log line.
 public struct SRTSessionCounters: Sendable, Equatable {
     /// SRT messages read (normally 7 TS packets each).
@@ -13,4 +15,13 @@ public struct SRTSessionCounters: Sendable, Equatable {
     public var droppedFrames: Int = 0
 
     public init() {}
+
+    /// Takes the media counts from the session's TS publisher.
+    mutating func update(from published: MPEGTSPublisher.Counters) {
+        videoPackets = published.videoPackets
+        audioPackets = published.audioPackets
+        discontinuities = published.discontinuities
+        transportErrors = published.errors
+        droppedFrames = published.dropped
+    }
 }

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import Synchronization
 import WeirCore
+import WeirFormats
 
 /// One MPEG-TS source publishing one stream: a UDP listener's current sender, a TCP
 /// connection or an HTTP upload.
@@ -20,7 +21,7 @@ final class TSSession: Sendable {
     }
 
     private struct State {
-        var pipeline: TSMediaPipeline?
+        var publisher: MPEGTSPublisher?
         var publication: Publication?
         var counters = TSSessionCounters()
         var lastActivity: NIODeadline
@@ -85,7 +86,7 @@ final class TSSession: Sendable {
             logger: logger, onEnd: onEnd)
         session.state.withLock { s in
             s.publication = publication
-            s.pipeline = TSMediaPipeline(publication: publication, logger: logger)
+            s.publisher = MPEGTSPublisher(publication: publication)
         }
         context.registry.opened(session)
         logger.info("publish started", metadata: [
@@ -108,13 +109,14 @@ final class TSSession: Sendable {
     @discardableResult
     func receive(_ bytes: ByteBuffer, datagram: Bool = false) -> Bool {
         state.withLock { s in
-            guard s.end == nil, var pipeline = s.pipeline else { return false }
-            s.pipeline = nil
+            guard s.end == nil, var publisher = s.publisher else { return false }
+            s.publisher = nil
             s.lastActivity = .now()
             s.counters.bytesIn &+= UInt64(bytes.readableBytes)
             if datagram { s.counters.datagrams += 1 }
-            pipeline.ingest(bytes, counters: &s.counters)
-            s.pipeline = pipeline
+            MPEGTSPublisher.log(publisher.feed(bytes), to: logger)
+            s.counters.update(from: publisher.counters)
+            s.publisher = publisher
             return true
         }
     }
@@ -134,10 +136,11 @@ final class TSSession: Sendable {
             // What the demuxer still holds (the last PES has no successor to close it) is
             // published before the end, unless the server has already let the stream go.
             if case .disconnected = reason {
-            } else if var pipeline = s.pipeline {
-                pipeline.finish(counters: &s.counters)
+            } else if var publisher = s.publisher {
+                MPEGTSPublisher.log(publisher.finish(), to: logger)
+                s.counters.update(from: publisher.counters)
             }
-            s.pipeline = nil
+            s.publisher = nil
             let publication = s.publication
             s.publication = nil
             let timer = s.timer

@@ -1,3 +1,5 @@
+import WeirFormats
+
 /// What one MPEG-TS session received, for its closing log line, the statistics and tests.
 public struct TSSessionCounters: Sendable, Equatable {
     /// Every byte received from the source.
@@ -18,6 +20,16 @@ public struct TSSessionCounters: Sendable, Equatable {
     public var discontinuities: Int = 0
 
     public init() {}
+
+    /// Takes the media counts from the session's TS publisher.
+    mutating func update(from published: MPEGTSPublisher.Counters) {
+        tsPackets = published.tsPackets
+        errors = published.errors
+        videoPackets = published.videoPackets
+        audioPackets = published.audioPackets
+        dropped = published.dropped
+        discontinuities = published.discontinuities
+    }
 
     static func + (lhs: TSSessionCounters, rhs: TSSessionCounters) -> TSSessionCounters {
         var sum = lhs

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import Testing
 import WeirCore
+import WeirTestSupport
 import WeirFormats
 @testable import RTMP
 

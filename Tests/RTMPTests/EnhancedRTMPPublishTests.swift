@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WeirCore
+import WeirTestSupport
 @testable import RTMP
 
 /// The in-repo Enhanced RTMP publisher (tools/erpublish) against the server, its media
@@ -99,7 +100,7 @@ import WeirCore
                 "-x265-params", "keyint=30:min-keyint=30:scenecut=0:log-level=error", "-tag:v", "hvc1",
                 "-c:a", "aac", "-b:a", "96k", "-ac", "2", "-shortest", clip.path,
             ])
-            try #require(encoded == 0, "ffmpeg could not encode the H.265 clip")
+            try #require(encoded.status == 0, "ffmpeg could not encode the H.265 clip")
 
             let router = TestRouter()
             try await withServer(router: router) { _, port in
@@ -108,7 +109,7 @@ import WeirCore
 
                 let recorder = try #require(router.recorder("live/hevc"))
                 #expect(await eventually { recorder.ended })
-                #expect(router.finishCount("live/hevc") == 1)
+                #expect(router.endCount("live/hevc") == 1)
                 let stream = RecordedStream(recorder.events)
                 #expect(stream.packetsBeforeFormat == 0)
 
@@ -159,7 +160,7 @@ import WeirCore
                 "-c:v", "libsvtav1", "-preset", "12", "-g", "30", "-pix_fmt", "yuv420p",
                 "-movflags", "frag_keyframe+empty_moov+default_base_moof", clip.path,
             ])
-            try #require(encoded == 0, "ffmpeg could not encode the AV1 clip")
+            try #require(encoded.status == 0, "ffmpeg could not encode the AV1 clip")
 
             let router = TestRouter()
             try await withServer(router: router) { _, port in

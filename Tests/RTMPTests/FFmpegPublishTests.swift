@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WeirCore
+import WeirTestSupport
 @testable import RTMP
 
 /// A real publisher: ffmpeg's RTMP stack against the server, its media observed on the bus.
@@ -8,7 +9,7 @@ import WeirCore
     static let ffmpeg = "/usr/bin/ffmpeg"
 
     static func runFFmpeg(_ arguments: [String]) async throws -> Int32? {
-        try await runProcess(ffmpeg, ["-nostdin", "-hide_banner", "-loglevel", "error"] + arguments)
+        try await runProcess(ffmpeg, ["-nostdin", "-hide_banner", "-loglevel", "error"] + arguments).status
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: ffmpeg)))
@@ -24,7 +25,7 @@ import WeirCore
 
             let recorder = try #require(router.recorder("live/test"))
             #expect(await eventually { recorder.ended })
-            #expect(router.finishCount("live/test") == 1)
+            #expect(router.endCount("live/test") == 1)
             let stream = RecordedStream(recorder.events)
             #expect(stream.packetsBeforeFormat == 0)
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WeirCore
+import WeirTestSupport
 @testable import RTMP
 
 /// GStreamer's own RTMP stack (`rtmp2sink`) and librtmp (`rtmpsink`, the family OBS uses).
@@ -24,12 +25,12 @@ import WeirCore
                 audiotestsrc is-live=true num-buffers=80 ! audio/x-raw,rate=44100,channels=2 ! audioconvert \
                 ! avenc_aac ! aacparse ! mux.
                 """
-            let status = try await runProcess("/bin/sh", ["-c", "\(Self.gstLaunch) -q -e \(pipeline)"])
+            let status = try await runProcess("/bin/sh", ["-c", "\(Self.gstLaunch) -q -e \(pipeline)"]).status
             #expect(status == 0)
 
             let recorder = try #require(router.recorder("live/\(key)"))
             #expect(await eventually { recorder.ended })
-            #expect(router.finishCount("live/\(key)") == 1)
+            #expect(router.endCount("live/\(key)") == 1)
             let stream = RecordedStream(recorder.events)
             #expect(stream.packetsBeforeFormat == 0)
             #expect(stream.formats[TestRouter.videoTrack]?.width == 320)

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 @testable import RTMP
 import WeirCore
+import WeirTestSupport
 
 /// Runs `body` against an RTMP server on 127.0.0.1 and an ephemeral port, and stops it after.
 func withServer(

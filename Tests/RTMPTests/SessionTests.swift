@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Testing
 import WeirCore
+import WeirTestSupport
 import WeirFormats
 @testable import RTMP
 
@@ -111,10 +112,10 @@ import WeirFormats
             #expect(request.query == ["token": "s3cret", "x": "1"])
             #expect(request.ingest == "rtmp")
             client.sendCommand([.string("deleteStream"), .number(4), .null, .number(1)])
-            #expect(await eventually { router.finishCount("live/cam1") == 1 })
+            #expect(await eventually { router.endCount("live/cam1") == 1 })
             client.close()
             try? await Task.sleep(for: .milliseconds(100))
-            #expect(router.finishCount("live/cam1") == 1)
+            #expect(router.endCount("live/cam1") == 1)
         }
     }
 
@@ -154,9 +155,9 @@ import WeirFormats
             #expect(second.waitForClose())
 
             // The first publisher is untouched; when it leaves, its publication finishes once.
-            #expect(router.finishCount("live/busy") == 0)
+            #expect(router.endCount("live/busy") == 0)
             first.close()
-            #expect(await eventually { router.finishCount("live/busy") == 1 })
+            #expect(await eventually { router.endCount("live/busy") == 1 })
         }
     }
 
@@ -209,7 +210,7 @@ import WeirFormats
             #expect(huge.waitForClose())
 
             // Meanwhile the publisher is still live and new clients are served.
-            #expect(router.finishCount("live/steady") == 0)
+            #expect(router.endCount("live/steady") == 0)
             publisher.send(.userControl(RTMPUserControlEvent.pingRequest, 7))
             var answered = false
             while !answered, let message = try publisher.nextMessage() {
@@ -256,7 +257,7 @@ import WeirFormats
 
             let recorder = try #require(router.recorder("live/media"))
             #expect(await eventually { recorder.ended })
-            #expect(router.finishCount("live/media") == 1)
+            #expect(router.endCount("live/media") == 1)
 
             var formats: [TrackID: TrackFormat] = [:]
             var video: [MediaPacket] = []
@@ -366,7 +367,7 @@ import WeirFormats
             #expect(status["code"]?.stringValue == "NetStream.Publish.Failed")
             #expect(status["description"]?.stringValue == "video codec vp09 over Enhanced RTMP is not supported (send hvc1, av01 or avc1)")
             #expect(client.waitForClose())
-            #expect(await eventually { router.finishCount("live/vp9") == 1 })
+            #expect(await eventually { router.endCount("live/vp9") == 1 })
             let recorder = try #require(router.recorder("live/vp9"))
             #expect(await eventually { recorder.ended })
             #expect(!recorder.events.contains { if case .packet = $0 { true } else { false } })
@@ -427,7 +428,7 @@ import WeirFormats
             #expect(stream.video.map(\.compositionOffset) == [6030, 0])
             #expect(stream.video.map(\.isKeyframe) == [true, false])
             #expect(stream.audio.count == 1)
-            #expect(router.finishCount("live/hevc") == 1)
+            #expect(router.endCount("live/hevc") == 1)
         }
     }
 
@@ -445,7 +446,7 @@ import WeirFormats
         _ = try client.connect(app: "live")
         #expect(try client.publish("stopping")?["code"]?.stringValue == "NetStream.Publish.Start")
         await server.stop()
-        #expect(router.finishCount("live/stopping") == 1)
+        #expect(router.endCount("live/stopping") == 1)
         #expect(client.waitForClose())
         #expect(server.sessionCount == 0)
     }
@@ -463,7 +464,7 @@ import WeirFormats
             _ = try client.connect(app: "live")
             #expect(try client.publish("idle")?["code"]?.stringValue == "NetStream.Publish.Start")
             #expect(client.waitForClose())
-            #expect(router.finishCount("live/idle") == 1)
+            #expect(router.endCount("live/idle") == 1)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WeirCore
+import WeirTestSupport
 @testable import SRT
 
 /// Real publishers against a real server, their media observed on the bus.
@@ -75,7 +76,9 @@ import WeirCore
                 "queue", "!", "mux.",
             ], timeout: .seconds(30))
             #expect(outcome.status == 0, "\(outcome.standardError)")
-            try await Self.expectPublished(router, "live/gst")
+            // srtsink has no linger: at end of stream it closes with whatever libsrt has not sent
+            // yet, more of it when the machine is busy. What arrives must be intact.
+            try await Self.expectPublished(router, "live/gst", frames: 50...92)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WeirCore
+import WeirTestSupport
 @testable import SRT
 
 /// Callers the server refuses, and what they are told.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import WeirCore
+import WeirTestSupport
 @testable import SRT
 
 /// Runs `body` against an SRT server on 127.0.0.1 and an ephemeral port, and stops it after.
@@ -29,43 +30,6 @@ func withServer(
         throw error
     }
     await server.stop()
-}
-
-/// How a client program ended.
-struct ProcessOutcome {
-    /// Nil when it had to be killed at the timeout.
-    var status: Int32?
-    var standardError: String
-}
-
-/// Runs a program with its standard output discarded and its standard error kept.
-func runProcess(_ path: String, _ arguments: [String], timeout: Duration = .seconds(60)) async throws -> ProcessOutcome {
-    let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("srt-test-\(UUID().uuidString).err")
-    FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: errorFile) }
-    let errorHandle = try FileHandle(forWritingTo: errorFile)
-    defer { try? errorHandle.close() }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = errorHandle
-    try process.run()
-    let deadline = ContinuousClock.now + timeout
-    while process.isRunning, ContinuousClock.now < deadline {
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    var status: Int32?
-    if process.isRunning {
-        process.terminate()
-        // A pipeline's children outlive the shell; give them a moment to see the broken pipe.
-        try? await Task.sleep(for: .milliseconds(200))
-    } else {
-        status = process.terminationStatus
-    }
-    let text = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-    return ProcessOutcome(status: status, standardError: text)
 }
 
 /// The external publishers the tests drive.

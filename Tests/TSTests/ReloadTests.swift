@@ -4,6 +4,7 @@ import NIOPosix
 import Testing
 import TS
 import WeirCore
+import WeirTestSupport
 
 /// `apply(routes:)` called again, as a reload does.
 @Suite struct ReloadTests {
@@ -11,14 +12,17 @@ import WeirCore
         let router = TestRouter()
         let tcp = "tcp://127.0.0.1:0"
         let udp = "udp://127.0.0.1:0"
-        try await withIngest(router: router, routes: [try studioRoute(listen: [tcp, udp], stream: "studio/cam1")]) { ingest in
+        // The early connection below sends nothing: the idle timeout must outlast a reload on a
+        // busy machine.
+        let idle = ConfigDuration.seconds(30)
+        try await withIngest(router: router, routes: [try studioRoute(listen: [tcp, udp], stream: "studio/cam1", idleTimeout: idle)]) { ingest in
             let tcpPort = try #require(ingest.localPort(for: tcp))
             let udpPort = try #require(ingest.localPort(for: udp))
             // A publisher connected across the reload keeps its connection.
             let early = try await RawClient.connect(port: tcpPort)
 
             // The UDP listener goes, the TCP one stays and now publishes another path.
-            try await ingest.apply(routes: [try studioRoute(listen: [tcp], stream: "studio/cam2")])
+            try await ingest.apply(routes: [try studioRoute(listen: [tcp], stream: "studio/cam2", idleTimeout: idle)])
             #expect(ingest.localPort(for: tcp) == tcpPort)
             #expect(ingest.localPort(for: udp) == nil)
             #expect(ingest.listeners.map(\.stream) == ["studio/cam2"])

@@ -1,5 +1,6 @@
 import Testing
 import WeirCore
+import WeirTestSupport
 
 /// Checks what ffmpeg's test pattern (see ``FFmpeg/encoder(seconds:realtime:)``) becomes on the bus.
 func expectTestPattern(

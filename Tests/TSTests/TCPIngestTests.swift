@@ -3,6 +3,7 @@ import NIOPosix
 import Testing
 import TS
 import WeirCore
+import WeirTestSupport
 
 /// TCP listeners: ffmpeg's tcp:// output, one publisher at a time, server-side disconnects.
 @Suite struct TCPIngestTests {
@@ -38,7 +39,7 @@ import WeirCore
             #expect(second != 0, "the second publisher should fail")
             #expect(ingest.statistics.refused == 1)
 
-            #expect(await first.wait() == 0)
+            #expect(await first.wait().status == 0)
             let recorder = try #require(router.recorder("studio/cam1"))
             #expect(await eventually { recorder.ended })
             #expect(router.requests.count == 1)

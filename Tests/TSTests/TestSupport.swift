@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import TS
 import WeirCore
+import WeirTestSupport
 
 /// ffmpeg as a publisher and as the maker of test media.
 enum FFmpeg {
@@ -26,7 +27,7 @@ enum FFmpeg {
     /// Runs ffmpeg to completion; nil when it had to be killed at `timeout`.
     static func run(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> Int32? {
         let process = try start(arguments)
-        return await process.wait(timeout: timeout)
+        return await process.wait(timeout: timeout).status
     }
 
     static func start(_ arguments: [String]) throws -> RunningProcess {
@@ -46,33 +47,6 @@ enum FFmpeg {
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A child process with its output discarded.
-final class RunningProcess: @unchecked Sendable {
-    private let process = Process()
-
-    init(path: String, arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    /// The exit status, or nil when the process was killed at `timeout`.
-    func wait(timeout: Duration = .seconds(60)) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        guard !process.isRunning else {
-            process.terminate()
-            return nil
-        }
-        return process.terminationStatus
-    }
 }
 
 /// A route that takes `studio/*` from the `ts` ingest, with the given `ts` options.

@@ -4,6 +4,7 @@ import NIOPosix
 import Testing
 import TS
 import WeirCore
+import WeirTestSupport
 
 /// UDP listeners: ffmpeg's unicast and multicast output, sender locking, idle end.
 @Suite struct UDPIngestTests {

@@ -2,6 +2,7 @@ import NIOCore
 import Testing
 import TS
 import WeirCore
+import WeirTestSupport
 
 /// HTTP push: the upload handler driven with the chunks a server would hand it.
 @Suite struct UploadIngestTests {

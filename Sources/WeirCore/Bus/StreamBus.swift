@@ -126,6 +126,7 @@ public final class StreamBus: Sendable {
         state.withLock { s in
             guard !s.ended, let format = s.formats[incoming.track] else { return }
             var packet = incoming
+            packet.data = Self.compacted(packet.data)
             let scale = packet.dts.timescale
             if s.rebasePending {
                 s.rebasePending = false
@@ -212,6 +213,17 @@ public final class StreamBus: Sendable {
                 audioFrames: s.audioFrames, keyframeInterval: s.keyframeInterval,
                 droppedBySubscribers: s.subscribers.values.reduce(0) { $0 + $1.droppedPackets })
         }
+    }
+
+    /// A payload that pins a much larger buffer (a socket read, a reassembled PES) is copied out,
+    /// so packets waiting in subscriber queues do not hold whole reads alive. Done here, once,
+    /// for every ingest.
+    static func compacted(_ payload: ByteBuffer) -> ByteBuffer {
+        guard payload.storageCapacity > 2 * payload.readableBytes + 4096 else { return payload }
+        var copy = ByteBufferAllocator().buffer(capacity: payload.readableBytes)
+        var source = payload
+        copy.writeBuffer(&source)
+        return copy
     }
 
     /// The track segmentation should follow: video when the stream has it.
