@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 import Testing
 import WeirCore
 import WeirFormats
@@ -16,7 +17,6 @@ import WeirFormats
     struct Stream {
         let bus: StreamBus
         let window: SegmentWindow
-        let packaging: Task<Void, Never>
     }
 
     static func start() -> Stream {
@@ -25,8 +25,8 @@ import WeirFormats
         bus.declare(video)
         bus.declare(audio)
         let window = SegmentWindow(path: "live/t", epoch: "e", startedAt: 1_700_000_000_000, targetDuration: 3, windowSize: 50, maxPartsPerSegment: 40)
-        let packager = StreamPackager(bus: bus, window: window, startedAt: 1_700_000_000_000)
-        return Stream(bus: bus, window: window, packaging: Task { await packager.run() })
+        _ = StreamPackager(bus: bus, window: window, startedAt: 1_700_000_000_000)
+        return Stream(bus: bus, window: window)
     }
 
     /// Publishes `seconds` of 30 fps video (ms-stamped, B-frame style offsets, GOP 2 s) and AAC,
@@ -60,7 +60,6 @@ import WeirFormats
         try s.bus.publish(format: Self.aac, for: Self.audio.id)
         Self.publish(s.bus, seconds: 10)
         s.bus.end()
-        await s.packaging.value
 
         let snapshot = s.window.snapshot()
         #expect(snapshot.ended)
@@ -106,6 +105,27 @@ import WeirFormats
         #expect(zip(pdts, pdts.dropFirst()).allSatisfy { $1 - $0 == 2000 })
     }
 
+    @Test func partsAreInTheWindowWhenThePublishReturnsAndTheEndIsReportedOnce() async throws {
+        let policy = SegmentationPolicy(segment: MediaTime(ticks: 2, timescale: 1), part: MediaTime(ticks: 200, timescale: 1000))
+        let bus = StreamBus(path: "live/t", policy: policy)
+        bus.declare(Self.video)
+        bus.declare(Self.audio)
+        let window = SegmentWindow(path: "live/t", epoch: "e", startedAt: 0, targetDuration: 3, windowSize: 50, maxPartsPerSegment: 40)
+        let ends = Mutex(0)
+        _ = StreamPackager(bus: bus, window: window, startedAt: 0) { ends.withLock { $0 += 1 } }
+        try bus.publish(format: Self.h264, for: Self.video.id)
+        try bus.publish(format: Self.aac, for: Self.audio.id)
+        Self.publish(bus, seconds: 1)
+        // No task ran in between: the packager works in the publisher's call.
+        let video = try #require(window.snapshot().track(named: "video"))
+        #expect((video.current?.parts.count ?? 0) >= 4)
+        #expect(!window.snapshot().ended)
+        bus.end()
+        bus.end()
+        #expect(window.snapshot().ended)
+        #expect(ends.withLock { $0 } == 1)
+    }
+
     @Test func changedHeaderStartsANewInitWithADiscontinuity() async throws {
         let s = Self.start()
         try s.bus.publish(format: Self.h264, for: Self.video.id)
@@ -117,7 +137,6 @@ import WeirFormats
         try s.bus.publish(format: changed, for: Self.video.id)
         Self.publish(s.bus, seconds: 3, from: 3000)
         s.bus.end()
-        await s.packaging.value
 
         let videoTrack = try #require(s.window.snapshot().track(named: "video"))
         #expect(videoTrack.inits.map(\.number) == [0, 1])

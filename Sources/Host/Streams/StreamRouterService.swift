@@ -123,16 +123,17 @@ final class StreamRouterService: StreamRouter {
             refusals.count("busy")
             return .failure(.busy(path.description))
         }
-        let packager = StreamPackager(bus: stream.bus, window: stream.window, startedAt: now)
         let logger = self.logger
         let catalog = self.catalog
-        Task {
-            await packager.run()
+        // The bus owns the packager until the publisher leaves.
+        _ = StreamPackager(bus: stream.bus, window: stream.window, startedAt: now) {
             logger.info("stream ended", metadata: ["stream": "\(path)", "route": "\(route.name)"])
             // The ended event's playlist (with ENDLIST) stays served for late viewers, then the
             // window's memory is released unless a new event has taken the path.
-            try? await Task.sleep(for: Self.endedRetention)
-            catalog.remove(stream)
+            Task {
+                try? await Task.sleep(for: Self.endedRetention)
+                catalog.remove(stream)
+            }
         }
         logger.info("publish started", metadata: meta)
         return .success(publication(stream, generation: generation, route: route))

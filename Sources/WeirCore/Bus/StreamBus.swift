@@ -13,6 +13,13 @@ public final class StreamBus: Sendable {
         var tracks: [TrackDeclaration] = []
         var formats: [TrackID: TrackFormat] = [:]
         var subscribers: [ObjectIdentifier: StreamSubscription] = [:]
+        var consumers: [any StreamConsumer] = []
+
+        /// Hands an event to the inline consumers, then to every subscriber's queue.
+        func deliver(_ event: StreamEvent, resumeKeyframe: Bool) {
+            for consumer in consumers { consumer.consume(event) }
+            for subscriber in subscribers.values { subscriber.enqueue(event, resumeKeyframe: resumeKeyframe) }
+        }
         var clock: SegmentClock
         var ended = false
         /// Added to every packet's decode time so a returning publisher's timeline continues
@@ -82,9 +89,7 @@ public final class StreamBus: Sendable {
             if previous == format { return false }
             s.formats[track] = format
             if previous != nil { s.clock.requestCut(discontinuity: true) }
-            for subscriber in s.subscribers.values {
-                subscriber.enqueue(.format(track, format), resumeKeyframe: false)
-            }
+            s.deliver(.format(track, format), resumeKeyframe: false)
             return true
         }
     }
@@ -169,10 +174,8 @@ public final class StreamBus: Sendable {
                 overLimit = (exceeded, rate)
             }
             let resumes = packet.isKeyframe && (format.kind == .video || !s.formats.values.contains { $0.kind == .video })
-            for subscriber in s.subscribers.values {
-                for event in events { subscriber.enqueue(event, resumeKeyframe: false) }
-                subscriber.enqueue(.packet(packet), resumeKeyframe: resumes)
-            }
+            for event in events { s.deliver(event, resumeKeyframe: false) }
+            s.deliver(.packet(packet), resumeKeyframe: resumes)
         }
     }
 
@@ -181,8 +184,25 @@ public final class StreamBus: Sendable {
         state.withLock { s in
             guard !s.ended else { return }
             s.ended = true
-            for subscriber in s.subscribers.values { subscriber.enqueue(.end, resumeKeyframe: false) }
+            s.deliver(.end, resumeKeyframe: false)
             s.subscribers.removeAll()
+            s.consumers.removeAll()
+        }
+    }
+
+    /// Attaches a consumer that runs in the publisher's call; like a subscription, it starts
+    /// with the current formats.
+    public func attach(_ consumer: any StreamConsumer) {
+        state.withLock { s in
+            for track in s.tracks {
+                if let format = s.formats[track.id] { consumer.consume(.format(track.id, format)) }
+            }
+            if let target = s.clock.partTarget { consumer.consume(.partTarget(target)) }
+            if s.ended {
+                consumer.consume(.end)
+            } else {
+                s.consumers.append(consumer)
+            }
         }
     }
 

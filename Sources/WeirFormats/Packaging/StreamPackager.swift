@@ -1,5 +1,6 @@
 public import WeirCore
 import NIOCore
+import Synchronization
 
 /// Turns a stream bus into CMAF init segments, parts and segments in the stream's window.
 ///
@@ -8,34 +9,42 @@ import NIOCore
 /// other tracks cut their own parts once they hold as much as the part target allows. Packets
 /// that precede the first segment boundary (audio before the first video keyframe) are dropped,
 /// so every track starts together.
-public struct StreamPackager: Sendable {
-    let bus: StreamBus
+///
+/// It runs in the publisher's call, as a ``StreamConsumer`` of the bus: a part is in the window
+/// by the time the packet that closes it has been published, with no thread hand-off per packet.
+public final class StreamPackager: StreamConsumer {
     let window: SegmentWindow
     /// Wall-clock time (ms since 1970) of the stream's first media instant.
     let startedAt: Int64
+    private let onEnd: @Sendable () -> Void
+    private let state: Mutex<State>
 
-    let subscription: StreamSubscription
-
-    /// Subscribes at once, so nothing published after this returns is missed.
-    public init(bus: StreamBus, window: SegmentWindow, startedAt: Int64) {
-        self.bus = bus
+    /// Attaches to `bus` at once, so nothing published after this returns is missed.
+    ///
+    /// - Parameters:
+    ///   - onEnd: called once the publisher has left and the window has ended.
+    public init(bus: StreamBus, window: SegmentWindow, startedAt: Int64, onEnd: @escaping @Sendable () -> Void = {}) {
         self.window = window
         self.startedAt = startedAt
+        self.onEnd = onEnd
+        self.state = Mutex(State(tracks: bus.tracks.map { TrackPackager(declaration: $0) }))
         for track in bus.tracks {
             window.addTrack(name: track.name, kind: track.kind, rendition: track.rendition)
         }
-        self.subscription = bus.subscribe(policy: SubscriberPolicy(capacity: 8192))
+        bus.attach(self)
     }
 
-    /// Consumes the bus until the publisher leaves, then ends the window.
-    public func run() async {
-        var state = State(tracks: bus.tracks.map { TrackPackager(declaration: $0) })
-        for await event in subscription {
-            handle(event, &state)
-            if case .end = event { break }
+    public func consume(_ event: StreamEvent) {
+        let ended = state.withLock { s in
+            handle(event, &s)
+            guard case .end = event else { return false }
+            flushAll(&s, at: nil)
+            return true
         }
-        flushAll(&state, at: nil)
-        window.end()
+        if ended {
+            window.end()
+            onEnd()
+        }
     }
 
     struct State {
