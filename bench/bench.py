@@ -27,7 +27,7 @@ from benchlib import media, phases, procstat, report  # noqa: E402
 from benchlib.phases import log  # noqa: E402
 from benchlib.servers import NGINX_RTMP_MODULE, Nginx, Weir  # noqa: E402
 
-PHASES = ("ingest", "memory", "latency", "serving", "viewers", "variants")
+PHASES = ("ingest", "srt", "memory", "latency", "serving", "viewers", "variants")
 
 
 @dataclasses.dataclass
@@ -54,6 +54,10 @@ class Settings:
     variant_streams: int
     variant_seconds: float
     variant_reps: int
+    srt_streams: int
+    srt_seconds: float
+    srt_reps: int
+    idle_seconds: float
     main_variant: str
     segment: str
     part: str
@@ -69,6 +73,7 @@ FULL = Settings(
     wrk_connections=[50, 500], wrk_seconds=3.0, wrk_reps=2,
     viewer_steps=[100, 200, 400, 600, 800, 1200, 1600, 2400, 3200], viewer_seconds=6.0, viewer_ramp=2.0,
     variant_names=["720p", "1080p", "1080p-bf"], variant_streams=10, variant_seconds=5.0, variant_reps=1,
+    srt_streams=10, srt_seconds=8.0, srt_reps=2, idle_seconds=5.0,
     main_variant="720p-bf", segment="2s", part="200ms", nginx_fragment="2s")
 
 QUICK = Settings(
@@ -78,6 +83,7 @@ QUICK = Settings(
     wrk_connections=[10], wrk_seconds=1.0, wrk_reps=1,
     viewer_steps=[10], viewer_seconds=1.5, viewer_ramp=0.3,
     variant_names=[], variant_streams=0, variant_seconds=0, variant_reps=0,
+    srt_streams=2, srt_seconds=1.0, srt_reps=1, idle_seconds=1.0,
     main_variant="quick", segment="2s", part="200ms", nginx_fragment="1s")
 
 
@@ -118,8 +124,8 @@ class Run:
         d.mkdir(parents=True, exist_ok=True)
         return d
 
-    def weir(self) -> Weir:
-        return Weir(self._dir("weir"), self.weir_bin, self.s.segment, self.s.part, 12)
+    def weir(self, srt: bool = False) -> Weir:
+        return Weir(self._dir("weir"), self.weir_bin, self.s.segment, self.s.part, 12, srt=srt)
 
     def nginx(self) -> Nginx:
         d = self._dir("nginx")
@@ -282,6 +288,33 @@ class Run:
                     self.results["problems"] += res.errors
         self.results["variants"] = out
 
+    def srt(self) -> None:
+        s = self.s
+        name = s.main_variant
+        media_file = media.generate(media.VARIANTS[name], self.media_dir, log)
+        runs = [("weir", "srt", lambda: self.weir(srt=True)), ("weir", "rtmp", lambda: self.weir(srt=True)),
+                ("nginx", "rtmp", self.nginx)]
+        out = []
+        for rep in range(s.srt_reps):
+            for _, protocol, make in (runs if rep % 2 == 0 else runs[::-1]):
+                srv = make()
+                res = phases.run_protocol(srv, media_file, protocol, s.srt_streams, s.ingest_warm, s.srt_seconds,
+                                          s.ingest_stagger, tag=f"p{rep}{protocol}-")
+                row = dataclasses.asdict(res)
+                row["ms_per_stream_second"] = res.ms_per_stream_second
+                out.append(row)
+                log(f"  {protocol:4} rep {rep + 1}/{s.srt_reps} {srv.name:5} {s.srt_streams} streams: "
+                    f"{res.ms_per_stream_second:.3f} ms CPU/stream-s")
+                self.results["problems"] += res.errors
+        idle = []
+        for label, make in (("weir, RTMP and SRT listeners", lambda: self.weir(srt=True)),
+                            ("weir, RTMP listener only", self.weir), ("nginx-rtmp", self.nginx)):
+            ms = phases.run_idle(make(), s.idle_seconds) * 1000
+            idle.append({"server": label, "ms_per_second": ms})
+            log(f"  idle {label}: {ms:.2f} ms CPU per second")
+        self.results["srt"] = {"runs": out, "idle": idle, "streams": s.srt_streams, "seconds": s.srt_seconds,
+                               "reps": s.srt_reps, "idle_seconds": s.idle_seconds}
+
     # -- summary
 
     def summarize(self) -> None:
@@ -335,6 +368,16 @@ class Run:
                     rows.append({"measure": f"serving a {target}, {c} connections, req/s",
                                  "weir": report.spread(w, 0), "nginx": report.spread(g, 0), "ratio": report._fmt(q),
                                  "goal": "≥ 1×", "ok": (q >= 1) if not math.isnan(q) else None})
+        if "srt" in r:
+            runs = r["srt"]["runs"]
+            srt_ = [x["ms_per_stream_second"] for x in runs if x["protocol"] == "srt"]
+            rtmp_ = [x["ms_per_stream_second"] for x in runs if x["server"] == "weir" and x["protocol"] == "rtmp"]
+            ngx = [x["ms_per_stream_second"] for x in runs if x["server"] == "nginx"]
+            q = report.ratio(srt_, ngx)
+            rows.append({"measure": f"SRT ingest CPU, ms / stream-second, {report.streams(r['srt']['streams'])} "
+                                    f"(Weir RTMP: {report.spread(rtmp_, 3)})",
+                         "weir": report.spread(srt_, 3), "nginx": report.spread(ngx, 3) + " (RTMP)",
+                         "ratio": report._fmt(q), "goal": "–", "ok": None})
         if "viewers" in r:
             v = r["viewers"]
             rows.append({"measure": "LL-HLS viewers of one stream kept current", "weir": str(v["max_current"]),
@@ -376,6 +419,9 @@ def validate_quick(r: dict, wanted: list[str]) -> list[tuple[str, list[str]]]:
     for x in r.get("serving", []):
         if x["requests"] == 0 or x["errors"]:
             checks["serving"].append(f"{x['server']} {x['target']}: {x['requests']} requests, {x['errors']} errors")
+    for x in r.get("srt", {}).get("runs", []):
+        if not x["cpu_seconds"] > 0 or x["errors"]:
+            checks["srt"].append(f"{x['server']} {x['protocol']}: {x['cpu_seconds']:.3f} s CPU, {x['errors']}")
     v = r.get("viewers")
     if v is not None and not any(s["parts_fetched"] > 0 for s in v["steps"]):
         checks["viewers"].append("no part fetched")

@@ -1,4 +1,5 @@
 import CSRT
+import Dispatch
 import Logging
 import Synchronization
 import WeirCore
@@ -22,6 +23,9 @@ final class SRTListenContext: Sendable {
     private let state: Mutex<State>
     /// Set by ``SRTServer/stop()``; the receive thread checks it between waits.
     let stopRequested = Atomic<Bool>(false)
+    /// Wakes the receive thread from its idle wait: a caller was admitted, a close or a stop
+    /// was asked for.
+    let wake = DispatchSemaphore(value: 0)
 
     init(configuration: SRTServer.Configuration, logger: Logger) {
         self.state = Mutex(State(configuration: configuration))
@@ -47,6 +51,7 @@ final class SRTListenContext: Sendable {
 
     func requestClose(_ id: Int32, reason: String) {
         state.withLock { $0.closeRequests.append((id, reason)) }
+        wake.signal()
     }
 
     func takeCloseRequests() -> [(id: Int32, reason: String)] {

@@ -38,7 +38,7 @@ public enum SRTModule {
         globalOptions: [
             OptionSpec(
                 "listen", type: .address, default: .address(defaultListen), reload: .restart,
-                doc: "UDP address the SRT listener binds."),
+                doc: "UDP address the SRT listener binds. It is open while at least one route names `srt` in its `ingest`: libsrt's receive thread wakes a hundred times a second even when nobody is connected."),
             OptionSpec(
                 "latency", type: .duration, default: .duration(defaultLatency), reload: .nextPublish,
                 doc: "Default SRT receive latency (a route may override it); the larger of this and the publisher's latency applies."),

@@ -1,4 +1,5 @@
 import CSRT
+import Dispatch
 import Glibc
 import Logging
 import WeirCore
@@ -10,8 +11,18 @@ import WeirCore
 /// ``SRTListenContext/requestClose(_:reason:)``), which is what makes the sessions' plain,
 /// unlocked state safe. The wait has a short timeout so that a stop request, close requests and
 /// the statistics sampling are noticed without any wake-up mechanism.
+///
+/// With no session the thread sleeps on ``SRTListenContext/wake`` instead: libsrt's epoll wait
+/// polls every 10 ms inside, which an idle server would pay for all day. The listen callback
+/// wakes it when it admits a caller, and it keeps waiting on the epoll for
+/// ``handshakeGrace`` after that, long enough for the handshake to finish and the caller to be
+/// accepted.
 final class SRTReceiveLoop: @unchecked Sendable {
     static let waitMilliseconds: Int64 = 100
+    static let handshakeGrace = Duration.seconds(5)
+    /// How often an idle thread still looks at the listener, so that a failure or a caller the
+    /// wake-up missed is noticed.
+    static let idleCheckInterval = DispatchTimeInterval.seconds(1)
     static let sampleInterval = Duration.seconds(1)
     static let maxEventsPerWait = 64
     /// Messages read from one socket per wake-up, so that one busy publisher cannot starve others.
@@ -50,9 +61,18 @@ final class SRTReceiveLoop: @unchecked Sendable {
     /// Runs until the context's stop flag is set, then closes the listener and every session.
     func run() {
         var nextSample = ContinuousClock.now + Self.sampleInterval
+        var awakeUntil = ContinuousClock.now
         while !context.stopRequested.load(ordering: .acquiring) {
+            var timeout = Self.waitMilliseconds
+            if sessions.isEmpty, ContinuousClock.now >= awakeUntil {
+                if context.wake.wait(timeout: .now() + Self.idleCheckInterval) == .success {
+                    awakeUntil = ContinuousClock.now + Self.handshakeGrace
+                    continue
+                }
+                timeout = 0
+            }
             let ready = events.withUnsafeMutableBufferPointer { buffer in
-                srt_epoll_uwait(epoll, buffer.baseAddress, Int32(buffer.count), Self.waitMilliseconds)
+                srt_epoll_uwait(epoll, buffer.baseAddress, Int32(buffer.count), timeout)
             }
             if ready < 0 {
                 let error = SRTError.last("epoll wait")

@@ -117,6 +117,7 @@ public final class SRTServer: Sendable {
         }
         guard running else { return }
         context.stopRequested.store(true, ordering: .releasing)
+        context.wake.signal()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let exited = state.withLock { s in
                 if !s.threadExited { s.exitWaiters.append(continuation) }
@@ -172,7 +173,9 @@ public final class SRTServer: Sendable {
             let installed = srt_listen_callback(listener, { opaque, socket, _, peer, streamID in
                 guard let opaque else { return -1 }
                 let context = Unmanaged<SRTListenContext>.fromOpaque(opaque).takeUnretainedValue()
-                return context.admit(socket: socket, peer: peer, streamID: streamID)
+                let decision = context.admit(socket: socket, peer: peer, streamID: streamID)
+                if decision == 0 { context.wake.signal() }
+                return decision
             }, opaque)
             guard installed == 0 else { throw SRTError.last("listen callback") }
             guard srt_listen(listener, Self.backlog) == 0 else { throw SRTError.last("listen \(address)") }

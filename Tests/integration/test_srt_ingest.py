@@ -45,6 +45,7 @@ import hlswalker
 import publishers
 import weirserver
 from hlswalker import HLSWalker, http_get
+from weirserver import udp_bound
 
 pytestmark = pytest.mark.server
 
@@ -58,22 +59,6 @@ FFMPEG_SRT = "pkt_size=1316&linger=2"
 
 
 # ---------------------------------------------------------------- ports and server
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def udp_bound(port: int) -> bool:
-    """Whether someone holds the UDP port: a socket without SO_REUSEADDR cannot bind it then."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-        return False
-
 
 def wait_udp_bound(port: int, timeout: float = 10.0) -> bool:
     deadline = time.monotonic() + timeout
@@ -124,7 +109,7 @@ def srt_server(weir_factory):
     why = weir_knows_srt()
     if why:
         pytest.skip(why)
-    port = free_udp_port()
+    port = weirserver.free_udp_port()
     srv = weirserver.WeirServer(weir_factory.tmp_factory.mktemp("weir-srt"), {"20-srt.yaml": srt_routes()},
                                 srt_port=port)
     # Stopped, and checked for a clean exit, with the module's other servers.

@@ -42,6 +42,16 @@ def free_udp_port() -> int:
         return s.getsockname()[1]
 
 
+def udp_bound(port: int) -> bool:
+    """Whether someone holds the UDP port: a socket without SO_REUSEADDR cannot bind it then."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
+
+
 def route_yaml(name: str = "live", match: str = "live/*", segment: str = "2s", part: str = "200ms",
                window: int = 12, extra_hls: str = "", reconnect_window: str = "0s", extra: str = "",
                ingest: str = "[rtmp]") -> str:

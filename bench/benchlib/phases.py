@@ -147,6 +147,98 @@ def run_ingest(srv: Server, clip: Clip, streams: int, warm: float, measure: floa
         srv.stop()
 
 
+# ---------------------------------------------------------------- SRT against RTMP, and idle cost
+
+
+@dataclass
+class ProtocolResult:
+    server: str
+    protocol: str          # "srt" or "rtmp"
+    streams: int
+    cpu_seconds: float
+    stream_seconds: float
+    publisher_cpu_seconds: float  # the ffmpeg publishers, all of them
+    errors: list[str]
+
+    @property
+    def ms_per_stream_second(self) -> float:
+        return self.cpu_seconds * 1000 / self.stream_seconds
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    st = procstat._stat_fields(pid)
+    return 0.0 if st is None else (int(st[11]) + int(st[12])) / procstat.CLK_TCK
+
+
+def run_protocol(srv: Server, media_file: Path, protocol: str, streams: int, warm: float, measure: float,
+                 stagger: float, tag: str) -> ProtocolResult:
+    """ffmpeg publishers (`-re`, stream copy, looping the clip) over SRT or RTMP; the server's CPU
+    per stream-second. The same publisher program for both protocols, so only the ingest differs."""
+    srv.start()
+    procs: list[subprocess.Popen] = []
+    errors: list[str] = []
+    try:
+        time.sleep(0.3)
+        pids = srv.pids()
+        for i in range(streams):
+            key = f"{tag}{i}"
+            if protocol == "srt":
+                out = ["-f", "mpegts", f"srt://127.0.0.1:{srv.srt_port}?streamid=publish:{srv.app}/{key}&pkt_size=1316"]
+            else:
+                out = ["-f", "flv", f"rtmp://127.0.0.1:{srv.rtmp_port}/{srv.app}/{key}"]
+            procs.append(subprocess.Popen(
+                ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-stream_loop", "-1",
+                 "-i", str(media_file), "-c", "copy", *out],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+            time.sleep(stagger / max(1, streams))
+        time.sleep(warm)
+        cpu = procstat.CPUTracker(pids)
+        cpu.start()
+        before = sum(_process_cpu_seconds(p.pid) for p in procs)
+        t_a = time.monotonic()
+        deadline = t_a + measure
+        while time.monotonic() < deadline:
+            time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+            cpu.sample()
+        seconds = time.monotonic() - t_a
+        publishers = sum(_process_cpu_seconds(p.pid) for p in procs) - before
+        for p in procs:
+            if p.poll() is not None:
+                errors.append(f"{protocol} publisher exited early ({p.returncode}): "
+                              f"{(p.stderr.read() if p.stderr else b'').decode(errors='replace')[-300:]}")
+        if not srv.alive():
+            errors.append(f"{srv.name} died:\n{srv.log_tail()}")
+        return ProtocolResult(srv.name, protocol, streams, cpu.seconds, streams * seconds, publishers, errors)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+        srv.stop()
+
+
+def run_idle(srv: Server, seconds: float) -> float:
+    """The server's CPU seconds per second with nothing connected."""
+    srv.start()
+    try:
+        time.sleep(0.5)
+        cpu = procstat.CPUTracker(srv.pids())
+        cpu.start()
+        t_a = time.monotonic()
+        deadline = t_a + seconds
+        while time.monotonic() < deadline:
+            time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+            cpu.sample()
+        return cpu.seconds / (time.monotonic() - t_a)
+    finally:
+        srv.stop()
+
+
 # ---------------------------------------------------------------- 3: latency
 
 

@@ -159,6 +159,36 @@ def write(path: Path, r: dict, weir_version: str, repo: Path, command: str, elap
             p = [x["publisher_cpu_seconds"] * 1000 / x["stream_seconds"] for x in ing if x["streams"] == n]
             add(f"| {n} | {spread(w, 3)} | {spread(g, 3)} | {_fmt(ratio(w, g))} | {spread(p, 3)} |")
         add("")
+    srt = r.get("srt")
+    if srt:
+        n = srt["streams"]
+        add(f"## 1b. SRT ingest, and the cost of an idle server")
+        add("")
+        add(f"{n} ffmpeg publishers (`-re -stream_loop -1 -c copy`, the main clip) over SRT (`-f mpegts`, "
+            "`streamid=publish:live/KEY`) and over RTMP (`-f flv`), the same publisher program for both so that "
+            f"only the ingest differs; HLS out, nobody watching; {srt['seconds']:g} s windows, {srt['reps']} run(s) "
+            "each. Weir runs with both listeners open in every run.")
+        add("")
+        add("| ingest | Weir ms CPU / stream-second | nginx-rtmp ms CPU / stream-second | Weir / nginx | ffmpeg publishers ms / stream-second |")
+        add("|---|---|---|---|---|")
+        runs = srt["runs"]
+        ngx = [x["ms_per_stream_second"] for x in runs if x["server"] == "nginx"]
+        for protocol in ("srt", "rtmp"):
+            w = [x["ms_per_stream_second"] for x in runs if x["server"] == "weir" and x["protocol"] == protocol]
+            p = [x["publisher_cpu_seconds"] * 1000 / x["stream_seconds"] for x in runs
+                 if x["server"] == "weir" and x["protocol"] == protocol]
+            add(f"| {protocol.upper()} | {spread(w, 3)} | {spread(ngx, 3)} (RTMP) | {_fmt(ratio(w, ngx))} | {spread(p, 3)} |")
+        add("")
+        add(f"Idle: the server's CPU with nothing connected, over {srt['idle_seconds']:g} s. libsrt's receive "
+            "thread wakes every 10 ms whether or not anyone is connected, which is why Weir opens the SRT listener "
+            "only while a route takes SRT, and why the other ingest measurements run Weir with RTMP only, as "
+            "nginx-rtmp runs.")
+        add("")
+        add("| server | ms CPU per second, idle |")
+        add("|---|---|")
+        for x in srt["idle"]:
+            add(f"| {x['server']} | {x['ms_per_second']:.2f} |")
+        add("")
     mem = r.get("memory")
     if mem:
         n = cfg["memory_streams"]

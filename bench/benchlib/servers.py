@@ -108,10 +108,14 @@ class Server:
 class Weir(Server):
     name = "weir"
 
-    def __init__(self, workdir: Path, binary: Path, segment: str = "2s", part: str = "200ms", window: int = 12):
+    def __init__(self, workdir: Path, binary: Path, segment: str = "2s", part: str = "200ms", window: int = 12,
+                 srt: bool = False):
         super().__init__(workdir)
         self.binary = binary
         self.segment, self.part, self.window = segment, part, window
+        # Off unless a measurement needs it: nginx-rtmp has no SRT, and libsrt's receive thread
+        # polls even when nobody is connected (the "srt" phase measures that standing cost).
+        self.srt = srt
 
     def start(self) -> "Weir":
         confd = self.workdir / "conf.d"
@@ -121,7 +125,7 @@ class Weir(Server):
             "routes:\n"
             "  - name: live\n"
             "    match: live/*\n"
-            "    ingest: [rtmp]\n"
+            f"    ingest: [{'rtmp, srt' if self.srt else 'rtmp'}]\n"
             "    outputs:\n"
             f"      - hls: {{ segment: {self.segment}, part: {self.part}, window: {self.window} }}\n")
         # Every publisher and viewer of the benchmark comes from 127.0.0.1: lift the per-address
@@ -134,7 +138,7 @@ class Weir(Server):
                 f'http: {{ listen: "127.0.0.1:{self.http_port}"{extra} }}\n'
                 "ingest:\n"
                 f'  rtmp: {{ listen: "127.0.0.1:{self.rtmp_port}"{extra} }}\n'
-                f'  srt: {{ listen: "127.0.0.1:{self.srt_port}" }}\n')
+                + (f'  srt: {{ listen: "127.0.0.1:{self.srt_port}" }}\n' if self.srt else ""))
             check = subprocess.run([str(self.binary), "check", "--config", str(conf)], capture_output=True,
                                    text=True, timeout=30)
             if check.returncode == 0 or "max_connections_per_address" not in check.stdout + check.stderr:

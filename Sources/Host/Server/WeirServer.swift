@@ -77,12 +77,16 @@ actor WeirServer: Service {
         let rtmp = makeRTMPServer(configuration)
         try await http.start()
         try await rtmp.start()
-        let srt = makeSRTServer(configuration)
-        try await srt.start()
+        if Self.takesSRT(configuration) {
+            let srt = makeSRTServer(configuration)
+            try await srt.start()
+            self.srt = srt
+        } else {
+            logger.info("SRT listener not opened: no route takes srt")
+        }
         try await ts.apply(routes: configuration.routes)
         self.http = http
         self.rtmp = rtmp
-        self.srt = srt
         state = .running
 
         try? await gracefulShutdown()
@@ -134,7 +138,8 @@ actor WeirServer: Service {
                 try await server.start()
                 newRTMP = server
             }
-            if loaded.globalOptions(for: "srt").address("listen") != configuration.globalOptions(for: "srt").address("listen") {
+            let srtMoved = loaded.globalOptions(for: "srt").address("listen") != configuration.globalOptions(for: "srt").address("listen")
+            if Self.takesSRT(loaded), srt == nil || srtMoved {
                 let server = makeSRTServer(loaded)
                 try await server.start()
                 newSRT = server
@@ -171,9 +176,15 @@ actor WeirServer: Service {
             logger.info("reload: RTMP settings updated for new connections")
         }
         if let newSRT {
+            let opened = srt == nil
             await srt?.stop()
             srt = newSRT
-            logger.info("reload: SRT listener moved to \(loaded.globalOptions(for: "srt").address("listen").map { "\($0)" } ?? "?")")
+            let address = loaded.globalOptions(for: "srt").address("listen").map { "\($0)" } ?? "?"
+            logger.info(opened ? "reload: SRT listener opened on \(address)" : "reload: SRT listener moved to \(address)")
+        } else if !Self.takesSRT(loaded), let running = srt {
+            await running.stop()
+            srt = nil
+            logger.info("reload: SRT listener closed: no route takes srt")
         } else {
             // The SRT handshake reads routes for passphrases and latency: always give it the new table.
             srt?.update(configuration: SRTServer.Configuration(options: loaded.globalOptions(for: "srt"), routes: loaded.routeTable))
@@ -206,6 +217,12 @@ actor WeirServer: Service {
                 uploadHandlers: [ts.uploadHandler],
                 statistics: httpStatistics),
             group: group, logger: logger)
+    }
+
+    /// The SRT listener is open only while a route takes SRT: libsrt's threads cost CPU even
+    /// when nobody is connected.
+    private static func takesSRT(_ configuration: WeirConfiguration) -> Bool {
+        configuration.routes.contains { $0.ingest.contains(SRTModule.name) }
     }
 
     private func makeSRTServer(_ configuration: WeirConfiguration) -> SRTServer {
