@@ -5,17 +5,17 @@ extension HLSHandler {
     /// edge (the preload hint names it), for at most three target durations.
     func media(
         _ window: SegmentWindow, track name: String,
-        availability: (TrackWindow, WindowSnapshot) -> MediaAvailability
-    ) async -> WebResponse {
+        availability: @escaping (TrackWindow, WindowSnapshot) -> MediaAvailability
+    ) -> Plan {
         let first = window.snapshot()
-        guard first.track(named: name) != nil else { return HLSResponse.notFound() }
-        return await hold(window, until: Self.deadline(first)) { snapshot in
+        guard first.track(named: name) != nil else { return .respond(HLSResponse.notFound()) }
+        return .hold(Hold(window: window, deadline: Self.deadline(first)) { snapshot in
             guard let track = snapshot.track(named: name) else { return .respond(HLSResponse.notFound()) }
             switch availability(track, snapshot) {
             case .available(let data): return .respond(HLSResponse.media(data, kind: track.kind))
             case .upcoming: return snapshot.ended ? .respond(HLSResponse.notFound()) : .wait
             case .unavailable: return .respond(HLSResponse.notFound())
             }
-        }
+        })
     }
 }

@@ -26,41 +26,60 @@ public struct HLSHandler: WebHandler {
     }
 
     public func respond(to request: WebRequest) async -> WebResponse? {
-        guard request.method == "GET" || request.method == "HEAD" else { return nil }
+        switch plan(request) {
+        case .notMine: return nil
+        case .respond(let response): return response
+        case .hold(let hold): return await self.hold(hold)
+        }
+    }
+
+    public func respondNow(to request: WebRequest) -> WebImmediateAnswer {
+        switch plan(request) {
+        case .notMine: return .notMine
+        case .respond(let response): return .response(response)
+        case .hold(let hold):
+            if case .respond(let response) = hold.decide(hold.window.snapshot()) { return .response(response) }
+            return .later
+        }
+    }
+
+    /// How to answer `request`, decided without waiting.
+    func plan(_ request: WebRequest) -> Plan {
+        guard request.method == "GET" || request.method == "HEAD" else { return .notMine }
         let resource: HLSResource
         switch HLSResource.parse(request.path) {
-        case .notHLS: return nil
-        case .invalid: return HLSResponse.notFound()
+        case .notHLS: return .notMine
+        case .invalid: return .respond(HLSResponse.notFound())
         case .resource(let parsed): resource = parsed
         }
-        guard let stream = catalog.stream(at: resource.stream) else { return HLSResponse.notFound() }
+        guard let stream = catalog.stream(at: resource.stream) else { return .respond(HLSResponse.notFound()) }
         let window = stream.window
         switch resource.kind {
         case .multivariant, .mediaPlaylist:
             var propagate: String?
             if let access {
                 switch access.check(request, stream: stream) {
-                case .denied(let reason): return HLSResponse.error(403, reason)
+                case .denied(let reason): return .respond(HLSResponse.error(403, reason))
                 case .allowed(let query): propagate = query
                 }
             }
-            let response: WebResponse
+            let plan: Plan
             if case .mediaPlaylist(let track) = resource.kind {
-                response = await mediaPlaylist(window, track: track, query: request.query)
+                plan = mediaPlaylist(window, track: track, query: request.query)
             } else {
-                response = await multivariant(window)
+                plan = multivariant(window)
             }
-            return propagate.map { Self.propagating($0, into: response) } ?? response
+            return propagate.map { query in plan.map { Self.propagating(query, into: $0) } } ?? plan
         case .initSegment(let track, let epoch, let number):
             guard epoch == window.epoch, let trackWindow = window.snapshot().track(named: track),
-                  let initSegment = trackWindow.initSegment(number) else { return HLSResponse.notFound() }
-            return HLSResponse.media(initSegment.data, kind: trackWindow.kind)
+                  let initSegment = trackWindow.initSegment(number) else { return .respond(HLSResponse.notFound()) }
+            return .respond(HLSResponse.media(initSegment.data, kind: trackWindow.kind))
         case .segment(let track, let epoch, let sequence):
-            guard epoch == window.epoch else { return HLSResponse.notFound() }
-            return await media(window, track: track) { track, _ in MediaAvailability.segment(sequence, in: track) }
+            guard epoch == window.epoch else { return .respond(HLSResponse.notFound()) }
+            return media(window, track: track) { track, _ in MediaAvailability.segment(sequence, in: track) }
         case .part(let track, let epoch, let sequence, let part):
-            guard epoch == window.epoch else { return HLSResponse.notFound() }
-            return await media(window, track: track) { track, snapshot in
+            guard epoch == window.epoch else { return .respond(HLSResponse.notFound()) }
+            return media(window, track: track) { track, snapshot in
                 MediaAvailability.part(sequence, part, in: track, maxParts: snapshot.maxPartsPerSegment)
             }
         }

@@ -16,6 +16,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// A request is being answered; an idle timeout must not cut it (blocking reloads wait).
     private var inFlight = false
     private var upload: Upload = .none
+    /// The peer as `IP:PORT`, formatted once per connection.
+    private var remoteAddress: String?
 
     /// A request body being streamed to a module, or one being discarded after a refusal.
     private enum Upload {
@@ -70,14 +72,18 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                 write(WebResponder.withCORS(.text(414, "request target too long")), version: head.version, keepAlive: false, omitBody: false, context: context)
                 return
             }
-            inFlight = true
             let request = WebRequest(
                 method: head.method.rawValue, target: head.uri,
-                headers: head.headers.map { ($0.name, $0.value) }, remoteAddress: Self.remote(context))
+                headers: head.headers.map { ($0.name, $0.value) }, remoteAddress: remote(context))
             let keepAlive = head.isKeepAlive
             let version = head.version
             let isHead = head.method == .HEAD
             let responder = self.responder
+            if let response = responder.respondNow(to: request) {
+                write(response, version: version, keepAlive: keepAlive, omitBody: isHead, context: context)
+                return
+            }
+            inFlight = true
             let promise = context.eventLoop.makePromise(of: WebResponse.self)
             promise.completeWithTask { await responder.respond(to: request) }
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -90,9 +96,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func beginUpload(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let remote = Self.remote(context)
-        let request = WebRequest(method: head.method.rawValue, target: head.uri, headers: head.headers.map { ($0.name, $0.value) }, remoteAddress: remote)
-        switch responder.beginUpload(request, remoteAddress: remote) {
+        let address = remote(context)
+        let request = WebRequest(method: head.method.rawValue, target: head.uri, headers: head.headers.map { ($0.name, $0.value) }, remoteAddress: address)
+        switch responder.beginUpload(request, remoteAddress: address) {
         case .success(let sink):
             upload = .streaming(sink, version: head.version)
             if head.headers["Expect"].contains(where: { $0.lowercased() == "100-continue" }) {
@@ -107,8 +113,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
-    private static func remote(_ context: ChannelHandlerContext) -> String {
-        context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+    private func remote(_ context: ChannelHandlerContext) -> String {
+        if let remoteAddress { return remoteAddress }
+        let formatted = context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        remoteAddress = formatted
+        return formatted
     }
 
     func channelInactive(context: ChannelHandlerContext) {

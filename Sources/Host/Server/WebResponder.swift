@@ -22,15 +22,31 @@ struct WebResponder: Sendable {
     ]
 
     func respond(to request: WebRequest) async -> WebResponse {
-        let response = Self.withCORS(await route(request))
-        statistics.record(status: response.status)
-        if response.status == 200, request.path.hasSuffix(".m3u8") {
-            // A viewer is a client address that keeps fetching a stream's playlists.
-            let segments = request.path.split(separator: "/", maxSplits: 2)
-            if segments.count == 3 {
-                let client = request.remoteAddress.split(separator: ":").dropLast().joined(separator: ":")
-                statistics.recordPlaylist(stream: "\(segments[0])/\(segments[1])", client: client)
+        finish(request, await route(request))
+    }
+
+    /// The answer when it is ready without waiting; nil sends the request to
+    /// ``respond(to:)``.
+    func respondNow(to request: WebRequest) -> WebResponse? {
+        if let early = preflight(request) { return finish(request, early) }
+        for handler in handlers {
+            switch handler.respondNow(to: request) {
+            case .response(let response): return finish(request, response)
+            case .notMine: continue
+            case .later: return nil
             }
+        }
+        return finish(request, .text(404, "not found"))
+    }
+
+    private func finish(_ request: WebRequest, _ original: WebResponse) -> WebResponse {
+        let response = Self.withCORS(original)
+        statistics.record(status: response.status)
+        if response.status == 200, request.path.hasSuffix(".m3u8"), let stream = Self.streamPath(request.path) {
+            // A viewer is a client address (without its port) that keeps fetching a stream's playlists.
+            let address = request.remoteAddress
+            let client = address.lastIndex(of: ":").map { String(address[..<$0]) } ?? address
+            statistics.recordPlaylist(stream: stream, client: client)
         }
         return response
     }
@@ -43,15 +59,35 @@ struct WebResponder: Sendable {
         return nil
     }
 
+    /// `APP/KEY` of `/APP/KEY/…`, or nil when the path has fewer segments.
+    static func streamPath(_ path: String) -> String? {
+        let utf8 = path.utf8
+        guard utf8.first == UInt8(ascii: "/") else { return nil }
+        let start = utf8.index(after: utf8.startIndex)
+        guard let slash = utf8[start...].firstIndex(of: UInt8(ascii: "/")), slash != start,
+              let end = utf8[utf8.index(after: slash)...].firstIndex(of: UInt8(ascii: "/")),
+              end != utf8.index(after: slash) else { return nil }
+        return String(path[start..<end])
+    }
+
     static func withCORS(_ original: WebResponse) -> WebResponse {
         var response = original
-        for (name, value) in Self.corsHeaders where !response.headers.contains(where: { $0.0.lowercased() == name.lowercased() }) {
+        for (name, value) in Self.corsHeaders where !response.headers.contains(where: { HTTPHeaderName.matches($0.0, name) }) {
             response.headers.append((name, value))
         }
         return response
     }
 
     private func route(_ request: WebRequest) async -> WebResponse {
+        if let early = preflight(request) { return early }
+        for handler in handlers {
+            if let response = await handler.respond(to: request) { return response }
+        }
+        return .text(404, "not found")
+    }
+
+    /// What is answered before any handler: CORS preflight, methods nobody serves, health.
+    private func preflight(_ request: WebRequest) -> WebResponse? {
         switch request.method {
         case "OPTIONS":
             return WebResponse(status: 204, headers: [
@@ -70,9 +106,6 @@ struct WebResponder: Sendable {
         if request.path == "/healthz" {
             return .text(200, "ok")
         }
-        for handler in handlers {
-            if let response = await handler.respond(to: request) { return response }
-        }
-        return .text(404, "not found")
+        return nil
     }
 }

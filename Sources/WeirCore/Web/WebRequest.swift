@@ -32,7 +32,7 @@ public struct WebRequest: Sendable {
     }
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        headers.first { HTTPHeaderName.matches($0.0, name) }?.1
     }
 
     static func percentDecode(_ s: String) -> String {
