@@ -27,7 +27,7 @@ from benchlib import media, phases, procstat, report  # noqa: E402
 from benchlib.phases import log  # noqa: E402
 from benchlib.servers import NGINX_RTMP_MODULE, Nginx, Weir  # noqa: E402
 
-PHASES = ("ingest", "srt", "memory", "latency", "serving", "viewers", "variants")
+PHASES = ("ingest", "srt", "reload", "memory", "latency", "serving", "viewers", "variants")
 
 
 @dataclasses.dataclass
@@ -58,6 +58,9 @@ class Settings:
     srt_seconds: float
     srt_reps: int
     idle_seconds: float
+    reload_routes: int
+    reload_streams: int
+    reloads: int
     main_variant: str
     segment: str
     part: str
@@ -74,6 +77,7 @@ FULL = Settings(
     viewer_steps=[100, 200, 400, 600, 800, 1200, 1600, 2400, 3200], viewer_seconds=6.0, viewer_ramp=2.0,
     variant_names=["720p", "1080p", "1080p-bf"], variant_streams=10, variant_seconds=5.0, variant_reps=1,
     srt_streams=10, srt_seconds=8.0, srt_reps=2, idle_seconds=5.0,
+    reload_routes=50, reload_streams=10, reloads=10,
     main_variant="720p-bf", segment="2s", part="200ms", nginx_fragment="2s")
 
 QUICK = Settings(
@@ -84,6 +88,7 @@ QUICK = Settings(
     viewer_steps=[10], viewer_seconds=1.5, viewer_ramp=0.3,
     variant_names=[], variant_streams=0, variant_seconds=0, variant_reps=0,
     srt_streams=2, srt_seconds=1.0, srt_reps=1, idle_seconds=1.0,
+    reload_routes=5, reload_streams=2, reloads=2,
     main_variant="quick", segment="2s", part="200ms", nginx_fragment="1s")
 
 
@@ -288,6 +293,18 @@ class Run:
                     self.results["problems"] += res.errors
         self.results["variants"] = out
 
+    def reload(self) -> None:
+        s = self.s
+        srv = Weir(self._dir("weir"), self.weir_bin, s.segment, s.part, 12, log_level="info",
+                   extra_routes=s.reload_routes - 1)
+        res = phases.run_reload(srv, self.clip(s.main_variant), s.reload_streams, s.reloads, 1.0, s.ingest_stagger,
+                                tag="rl-")
+        self.results["reload"] = dataclasses.asdict(res)
+        self.results["problems"] += res.errors
+        log(f"  {len(res.reload_ms)} reloads with {res.routes} routes and {res.streams} streams: "
+            f"median {pct(res.reload_ms, 50):.1f} ms, max {max(res.reload_ms, default=float('nan')):.1f} ms; "
+            f"video frames sent {res.video_sent}, ingested {res.video_ingested}, dropped {res.dropped}")
+
     def srt(self) -> None:
         s = self.s
         name = s.main_variant
@@ -419,6 +436,9 @@ def validate_quick(r: dict, wanted: list[str]) -> list[tuple[str, list[str]]]:
     for x in r.get("serving", []):
         if x["requests"] == 0 or x["errors"]:
             checks["serving"].append(f"{x['server']} {x['target']}: {x['requests']} requests, {x['errors']} errors")
+    rl = r.get("reload")
+    if rl is not None and (not rl["reload_ms"] or rl["errors"] or rl["video_ingested"] <= 0):
+        checks["reload"].append(f"{len(rl['reload_ms'])} reloads timed, {rl['video_ingested']} frames, {rl['errors']}")
     for x in r.get("srt", {}).get("runs", []):
         if not x["cpu_seconds"] > 0 or x["errors"]:
             checks["srt"].append(f"{x['server']} {x['protocol']}: {x['cpu_seconds']:.3f} s CPU, {x['errors']}")

@@ -6,6 +6,7 @@ import asyncio
 import bisect
 import os
 import re
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -235,6 +236,106 @@ def run_idle(srv: Server, seconds: float) -> float:
             time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
             cpu.sample()
         return cpu.seconds / (time.monotonic() - t_a)
+    finally:
+        srv.stop()
+
+
+# ---------------------------------------------------------------- reload under load
+
+
+@dataclass
+class ReloadResult:
+    routes: int
+    streams: int
+    reload_ms: list[float]      # as Weir logs it: "reload applied in X ms"
+    video_sent: int             # video frames the publishers sent between the two metric reads
+    video_ingested: int         # weir_stream_ingest_frames_total{kind="video"} of the streams, delta
+    dropped: int                # weir_stream_dropped_frames_total of the streams, delta
+    parts: int                  # weir_stream_parts_total of the streams, delta
+    seconds: float
+    errors: list[str]
+
+
+def _metric_total(text: str, name: str, prefix: str, **labels: str) -> float:
+    """Sum of `name`'s samples whose stream label starts with `prefix` and that carry `labels`."""
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name + "{"):
+            continue
+        head, _, value = line.rpartition(" ")
+        if f'stream="{prefix}' not in head or any(f'{k}="{v}"' not in head for k, v in labels.items()):
+            continue
+        total += float(value)
+    return total
+
+
+def run_reload(srv: Weir, clip: Clip, streams: int, reloads: int, interval: float, stagger: float,
+               tag: str) -> ReloadResult:
+    """`reloads` SIGHUPs, one every `interval` s, while `streams` publish; each reload changes the HLS
+    window of every route (the live streams' own route included, which they take at their next
+    segment boundary). Counts frames sent, ingested and dropped between a metrics read before the
+    first reload and one after the last."""
+    srv.start()
+    errors: list[str] = []
+    try:
+        keys = [f"{tag}{i}" for i in range(streams)]
+        live_route = (srv.workdir / "conf.d" / "10-live.yaml")
+        live_text = live_route.read_text()
+
+        def metrics() -> str:
+            import urllib.request
+            with urllib.request.urlopen(srv.http("/metrics"), timeout=5) as r:
+                return r.read().decode()
+
+        async def main():
+            host, port, app = srv.rtmp_url()
+            started = asyncio.Event()
+            logs: list[StreamLog] = []
+            total = stagger + 3 + reloads * interval + 2
+            pub = asyncio.create_task(publish_many(host, port, app, keys, clip, total, stagger=stagger, log=True,
+                                                   on_started=started, logs_out=logs))
+            waiter = asyncio.create_task(started.wait())
+            await asyncio.wait({pub, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            if pub.done():
+                return pub.result(), [], "", "", 0.0, 0.0
+            await asyncio.sleep(stagger + 3)
+            t0 = time.monotonic()
+            before = await asyncio.to_thread(metrics)
+            times = []
+            for i in range(reloads):
+                window = 10 if i % 2 == 0 else 12
+                live_route.write_text(live_text.replace("window: 12", f"window: {window}"))
+                srv.write_extra_routes(window)
+                since = len(srv.log_path.read_text(errors="replace"))
+                due = time.monotonic() + interval
+                srv.proc.send_signal(signal.SIGHUP)
+                found = None
+                while found is None and time.monotonic() < due + 10:
+                    await asyncio.sleep(0.02)
+                    found = re.search(r"reload applied in (\d+(?:\.\d+)?) ms",
+                                      srv.log_path.read_text(errors="replace")[since:])
+                if found is None:
+                    errors.append(f"reload {i + 1}: no 'reload applied' line")
+                else:
+                    times.append(float(found.group(1)))
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+            after = await asyncio.to_thread(metrics)
+            t1 = time.monotonic()
+            return await pub, times, before, after, t0, t1
+
+        logs, times, before, after, t0, t1 = asyncio.run(main())
+        errors += [f"{l.path}: {l.error}" for l in logs if l.error]
+        if not srv.alive():
+            errors.append(f"weir died:\n{srv.log_tail()}")
+        sent = sum(1 for l in logs for _, t in l.video if t0 <= t < t1)
+        prefix = f"{srv.app}/{tag}"
+
+        def delta(name: str, **labels: str) -> int:
+            return int(_metric_total(after, name, prefix, **labels) - _metric_total(before, name, prefix, **labels))
+        return ReloadResult(srv.extra_routes + 1, streams, times, sent,
+                            delta("weir_stream_ingest_frames_total", kind="video"),
+                            delta("weir_stream_dropped_frames_total"), delta("weir_stream_parts_total"),
+                            t1 - t0, errors)
     finally:
         srv.stop()
 

@@ -189,6 +189,24 @@ def write(path: Path, r: dict, weir_version: str, repo: Path, command: str, elap
         for x in srt["idle"]:
             add(f"| {x['server']} | {x['ms_per_second']:.2f} |")
         add("")
+    rl = r.get("reload")
+    if rl:
+        add(f"## 1c. Reload while streams play")
+        add("")
+        add(f"Weir with {rl['routes']} routes and {rl['streams']} streams publishing (the paced RTMP publisher); "
+            f"{len(rl['reload_ms'])} SIGHUPs one second apart, each changing the HLS window of every route (the live "
+            "streams' own route included, which they take at their next segment boundary). Reload time is what "
+            "Weir logs (`reload applied in X ms`: reading and validating every file, binding, applying the "
+            "diff). Frames are counted between a `/metrics` read before the first reload and one after the last.")
+        add("")
+        add("| | |")
+        add("|---|---|")
+        add(f"| reload time, median [min–max] | {spread(rl['reload_ms'], 1)} ms |")
+        add(f"| video frames sent by the publishers | {rl['video_sent']} |")
+        add(f"| video frames ingested (`weir_stream_ingest_frames_total`) | {rl['video_ingested']} |")
+        add(f"| frames dropped (`weir_stream_dropped_frames_total`) | {rl['dropped']} |")
+        add(f"| parts produced (`weir_stream_parts_total`), in {rl['seconds']:.1f} s | {rl['parts']} |")
+        add("")
     mem = r.get("memory")
     if mem:
         n = cfg["memory_streams"]

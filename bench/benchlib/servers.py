@@ -109,13 +109,16 @@ class Weir(Server):
     name = "weir"
 
     def __init__(self, workdir: Path, binary: Path, segment: str = "2s", part: str = "200ms", window: int = 12,
-                 srt: bool = False):
+                 srt: bool = False, log_level: str = "warning", extra_routes: int = 0):
         super().__init__(workdir)
         self.binary = binary
         self.segment, self.part, self.window = segment, part, window
         # Off unless a measurement needs it: nginx-rtmp has no SRT, and libsrt's receive thread
         # polls even when nobody is connected (the "srt" phase measures that standing cost).
         self.srt = srt
+        self.log_level = log_level
+        # Routes besides `live`, matching paths nobody publishes to (a reload measurement's table).
+        self.extra_routes = extra_routes
 
     def start(self) -> "Weir":
         confd = self.workdir / "conf.d"
@@ -128,13 +131,15 @@ class Weir(Server):
             f"    ingest: [{'rtmp, srt' if self.srt else 'rtmp'}]\n"
             "    outputs:\n"
             f"      - hls: {{ segment: {self.segment}, part: {self.part}, window: {self.window} }}\n")
+        if self.extra_routes:
+            self.write_extra_routes(self.window)
         # Every publisher and viewer of the benchmark comes from 127.0.0.1: lift the per-address
         # connection limits (0 = none). Builds older than those options refuse the keys.
         for limits in (True, False):
             extra = ", max_connections_per_address: 0" if limits else ""
             conf.write_text(
                 "include: conf.d\n"
-                "log: { level: warning }\n"
+                f"log: {{ level: {self.log_level} }}\n"
                 f'http: {{ listen: "127.0.0.1:{self.http_port}"{extra} }}\n'
                 "ingest:\n"
                 f'  rtmp: {{ listen: "127.0.0.1:{self.rtmp_port}"{extra} }}\n'
@@ -146,6 +151,14 @@ class Weir(Server):
         self._spawn([str(self.binary), "run", "--config", str(conf)])
         self._wait_http("/healthz", 20)
         return self
+
+    def write_extra_routes(self, window: int) -> None:
+        """conf.d/20-more.yaml with the extra routes, each with HLS window `window`."""
+        lines = ["routes:"]
+        for i in range(self.extra_routes):
+            lines += [f"  - name: more{i}", f"    match: more{i}/*", "    ingest: [rtmp]", "    outputs:",
+                      f"      - hls: {{ segment: {self.segment}, part: {self.part}, window: {window} }}"]
+        (self.workdir / "conf.d" / "20-more.yaml").write_text("\n".join(lines) + "\n")
 
     def version(self) -> str:
         try:
