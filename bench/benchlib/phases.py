@@ -43,6 +43,7 @@ class IngestResult:
     late_sends: int
     errors: list[str]
     cpu_tick_seconds: float = 0.0  # the same CPU time from /proc/PID/stat ticks, as a cross-check
+    held_bytes: int = 0    # Weir: weir_stream_window_bytes, listed segments plus those kept for late readers
 
     @property
     def ms_per_stream_second(self) -> float:
@@ -130,6 +131,8 @@ def run_ingest(srv: Server, clip: Clip, streams: int, warm: float, measure: floa
             state["end_hwm"] = m.hwm
             if isinstance(srv, Weir):
                 state["window"] = await _weir_window_bytes(srv, keys)
+                state["held"] = int(_metric_total(await asyncio.to_thread(_fetch_text, srv.http("/metrics")),
+                                                  "weir_stream_window_bytes", f"{srv.app}/{tag}"))
             elif isinstance(srv, Nginx):
                 state["window"] = srv.hls_bytes()
             sampler.cancel()
@@ -143,7 +146,7 @@ def run_ingest(srv: Server, clip: Clip, streams: int, warm: float, measure: floa
             errors.append(f"{srv.name} died:\n{srv.log_tail()}")
         return IngestResult(srv.name, streams, state["cpu"], streams * state["seconds"], state["publisher_cpu"],
                             footprint(idle), state["end_rss"], peak, state.get("window", 0),
-                            sum(l.late_sends for l in logs), errors, state["cpu_ticks"])
+                            sum(l.late_sends for l in logs), errors, state["cpu_ticks"], state.get("held", 0))
     finally:
         srv.stop()
 
@@ -269,6 +272,12 @@ def _metric_total(text: str, name: str, prefix: str, **labels: str) -> float:
     return total
 
 
+def _fetch_text(url: str) -> str:
+    import urllib.request
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return r.read().decode()
+
+
 def run_reload(srv: Weir, clip: Clip, streams: int, reloads: int, interval: float, stagger: float,
                tag: str) -> ReloadResult:
     """`reloads` SIGHUPs, one every `interval` s, while `streams` publish; each reload changes the HLS
@@ -281,11 +290,6 @@ def run_reload(srv: Weir, clip: Clip, streams: int, reloads: int, interval: floa
         keys = [f"{tag}{i}" for i in range(streams)]
         live_route = (srv.workdir / "conf.d" / "10-live.yaml")
         live_text = live_route.read_text()
-
-        def metrics() -> str:
-            import urllib.request
-            with urllib.request.urlopen(srv.http("/metrics"), timeout=5) as r:
-                return r.read().decode()
 
         async def main():
             host, port, app = srv.rtmp_url()
@@ -300,7 +304,7 @@ def run_reload(srv: Weir, clip: Clip, streams: int, reloads: int, interval: floa
                 return pub.result(), [], "", "", 0.0, 0.0
             await asyncio.sleep(stagger + 3)
             t0 = time.monotonic()
-            before = await asyncio.to_thread(metrics)
+            before = await asyncio.to_thread(_fetch_text, srv.http("/metrics"))
             times = []
             for i in range(reloads):
                 window = 10 if i % 2 == 0 else 12
@@ -319,7 +323,7 @@ def run_reload(srv: Weir, clip: Clip, streams: int, reloads: int, interval: floa
                 else:
                     times.append(float(found.group(1)))
                 await asyncio.sleep(max(0.0, due - time.monotonic()))
-            after = await asyncio.to_thread(metrics)
+            after = await asyncio.to_thread(_fetch_text, srv.http("/metrics"))
             t1 = time.monotonic()
             return await pub, times, before, after, t0, t1
 

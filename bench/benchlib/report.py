@@ -230,6 +230,8 @@ def write(path: Path, r: dict, weir_version: str, repo: Path, command: str, elap
         add(f"| RSS per stream (MB) | {col('weir', lambda x: (x['end_rss'] - x['idle_rss']) / n / MB)} | {col('nginx', lambda x: (x['end_rss'] - x['idle_rss']) / n / MB)} |")
         add(f"| live window per stream (MB) | {col('weir', lambda x: x['window_bytes'] / n / MB)} | {col('nginx', lambda x: x['window_bytes'] / n / MB)} (files on tmpfs) |")
         add(f"| RSS per stream / live window per stream | {col('weir', lambda x: (x['end_rss'] - x['idle_rss']) / max(x['window_bytes'], 1))} | – |")
+        add(f"| held per stream: listed + kept for late readers (MB, `weir_stream_window_bytes`) | {col('weir', lambda x: x.get('held_bytes', 0) / n / MB)} | – |")
+        add(f"| RSS per stream / held per stream | {col('weir', lambda x: (x['end_rss'] - x['idle_rss']) / max(x.get('held_bytes', 0), 1))} | – |")
         add(f"| goal: peak ≤ 20 MB + 1.2 × all live windows (MB) | {col('weir', lambda x: 20 + 1.2 * x['window_bytes'] / MB)} | – |")
         add(f"| CPU in this run, ms / stream-second | {col('weir', lambda x: x['ms_per_stream_second'])} | {col('nginx', lambda x: x['ms_per_stream_second'])} |")
         add("")
