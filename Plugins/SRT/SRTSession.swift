@@ -49,7 +49,7 @@ final class SRTSession {
         scratch.clear()
         scratch.writeBytes(message)
         MPEGTSPublisher.log(publisher.feed(scratch), to: logger)
-        counters.update(from: publisher.counters)
+        counters.media = publisher.counters
     }
 
     /// Marks the time of the latest message; called once per wake-up rather than per message.
@@ -77,16 +77,16 @@ final class SRTSession {
         guard let publication else { return }
         self.publication = nil
         MPEGTSPublisher.log(publisher.finish(), to: logger)
-        counters.update(from: publisher.counters)
+        counters.media = publisher.counters
         if lost { publication.connectionLost() } else { publication.finish() }
         logger.info("SRT publish ended", metadata: [
             "reason": "\(reason)",
             "bytes_in": "\(counters.bytes)",
-            "video_packets": "\(counters.videoPackets)",
-            "audio_packets": "\(counters.audioPackets)",
-            "discontinuities": "\(counters.discontinuities)",
-            "transport_errors": "\(counters.transportErrors)",
-            "dropped_frames": "\(counters.droppedFrames)",
+            "video_packets": "\(counters.media.videoPackets)",
+            "audio_packets": "\(counters.media.audioPackets)",
+            "discontinuities": "\(counters.media.discontinuities)",
+            "transport_errors": "\(counters.media.errors)",
+            "dropped_frames": "\(counters.media.dropped)",
             "rtt_ms": "\(statistics.roundTripMilliseconds)",
             "packets_lost": "\(statistics.packetsLost)",
             "packets_retransmitted": "\(statistics.packetsRetransmitted)",

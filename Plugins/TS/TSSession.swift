@@ -115,7 +115,7 @@ final class TSSession: Sendable {
             s.counters.bytesIn &+= UInt64(bytes.readableBytes)
             if datagram { s.counters.datagrams += 1 }
             MPEGTSPublisher.log(publisher.feed(bytes), to: logger)
-            s.counters.update(from: publisher.counters)
+            s.counters.media = publisher.counters
             s.publisher = publisher
             return true
         }
@@ -138,7 +138,7 @@ final class TSSession: Sendable {
             if case .disconnected = reason {
             } else if var publisher = s.publisher {
                 MPEGTSPublisher.log(publisher.finish(), to: logger)
-                s.counters.update(from: publisher.counters)
+                s.counters.media = publisher.counters
             }
             s.publisher = nil
             let publication = s.publication
@@ -162,12 +162,12 @@ final class TSSession: Sendable {
         logger.info("publish ended", metadata: [
             "reason": "\(reason)",
             "bytes_in": "\(counters.bytesIn)",
-            "ts_packets": "\(counters.tsPackets)",
-            "errors": "\(counters.errors)",
-            "video_packets": "\(counters.videoPackets)",
-            "audio_packets": "\(counters.audioPackets)",
-            "dropped": "\(counters.dropped)",
-            "discontinuities": "\(counters.discontinuities)",
+            "ts_packets": "\(counters.media.tsPackets)",
+            "errors": "\(counters.media.errors)",
+            "video_packets": "\(counters.media.videoPackets)",
+            "audio_packets": "\(counters.media.audioPackets)",
+            "dropped": "\(counters.media.dropped)",
+            "discontinuities": "\(counters.media.discontinuities)",
         ])
         onEnd(reason)
     }

@@ -21,7 +21,7 @@ final class TSUploadSink: WebUploadSink {
             return response(ended: reason)
         }
         let counters = session.counters
-        return .text(200, "published \(session.path): \(counters.bytesIn) bytes, \(counters.tsPackets) TS packets, \(counters.videoPackets) video and \(counters.audioPackets) audio frames, \(counters.errors) errors")
+        return .text(200, "published \(session.path): \(counters.bytesIn) bytes, \(counters.media.tsPackets) TS packets, \(counters.media.videoPackets) video and \(counters.media.audioPackets) audio frames, \(counters.media.errors) errors")
     }
 
     func abort() {

@@ -26,7 +26,7 @@ import WeirTestSupport
             let sampled = await eventually(timeout: .seconds(20)) {
                 let sessions = server.sessions
                 return Set(sessions.map(\.path.description)) == ["live/a", "live/b"]
-                    && sessions.allSatisfy { $0.statistics.packetsReceived > 0 && $0.counters.videoPackets > 0 }
+                    && sessions.allSatisfy { $0.statistics.packetsReceived > 0 && $0.counters.media.videoPackets > 0 }
             }
             #expect(sampled, "\(server.sessions.map { "\($0.path) \($0.statistics)" })")
             if let session = server.sessions.first {
@@ -114,7 +114,7 @@ import WeirTestSupport
                 _ = garbage.send(message)
             }
             #expect(await eventually {
-                server.sessions.first { $0.path.description == "live/garbage" }.map { $0.counters.transportErrors > 0 } == true
+                server.sessions.first { $0.path.description == "live/garbage" }.map { $0.counters.media.errors > 0 } == true
             })
             #expect(garbage.isConnected)
             garbage.close()

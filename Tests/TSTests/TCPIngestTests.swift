@@ -20,7 +20,7 @@ import WeirTestSupport
             #expect(await eventually { recorder.ended })
             #expect(router.endings == [TestRouter.Ending(path: "studio/cam1", clean: true)])
             expectTestPattern(RecordedStream(recorder.events), videoFrames: 90...90)
-            #expect(ingest.statistics.counters.errors == 0)
+            #expect(ingest.statistics.counters.media.errors == 0)
             #expect(ingest.statistics.idleTimeouts == 0)
         }
     }

@@ -33,8 +33,8 @@ import WeirTestSupport
             #expect(statistics.sessionsOpened == 1 && statistics.sessionsActive == 0)
             #expect(statistics.idleTimeouts == 1)
             #expect(statistics.counters.datagrams > 100)
-            #expect(statistics.counters.errors == 0)
-            #expect(statistics.counters.bytesIn == UInt64(statistics.counters.tsPackets * 188))
+            #expect(statistics.counters.media.errors == 0)
+            #expect(statistics.counters.bytesIn == UInt64(statistics.counters.media.tsPackets * 188))
             #expect(ingest.listeners.first?.publishing == false)
         }
     }
@@ -62,7 +62,7 @@ import WeirTestSupport
             expectTestPattern(RecordedStream(recorder.events), videoFrames: 90...90)
             let statistics = ingest.statistics
             #expect(statistics.ignoredDatagrams == 50)
-            #expect(statistics.counters.errors == 0)
+            #expect(statistics.counters.media.errors == 0)
             #expect(statistics.counters.bytesIn == UInt64(bytes.count))
             try await publisher.close()
             try await intruder.close()
@@ -129,7 +129,7 @@ import WeirTestSupport
             let stream = RecordedStream(recorder.events)
             #expect((58...60).contains(stream.video.count), "\(stream.video.count) video packets")
             #expect(stream.videoDTSIsMonotonic)
-            #expect(ingest.statistics.counters.errors == 0)
+            #expect(ingest.statistics.counters.media.errors == 0)
         }
     }
 }

@@ -38,7 +38,7 @@ import WeirTestSupport
             #expect(router.requests.first?.remoteAddress == "127.0.0.1:40000")
             expectTestPattern(RecordedStream(recorder.events), videoFrames: 90...90)
             #expect(ingest.statistics.counters.bytesIn == UInt64(bytes.count))
-            #expect(ingest.statistics.counters.errors == 0)
+            #expect(ingest.statistics.counters.media.errors == 0)
         }
     }
 
@@ -124,8 +124,8 @@ import WeirTestSupport
             #expect(stream.packetsBeforeFormat == 0)
             let counters = ingest.statistics.counters
             // Every dropped packet of a followed PID is a continuity error.
-            #expect(counters.errors >= dropped, "\(counters.errors) errors for \(dropped) dropped packets")
-            #expect(counters.dropped > 0)
+            #expect(counters.media.errors >= dropped, "\(counters.media.errors) errors for \(dropped) dropped packets")
+            #expect(counters.media.dropped > 0)
         }
     }
 
@@ -146,7 +146,7 @@ import WeirTestSupport
             let stream = RecordedStream(recorder.events)
             #expect(stream.video.count >= 20, "\(stream.video.count) video packets")
             #expect(stream.videoDTSIsMonotonic)
-            #expect(ingest.statistics.counters.errors >= 2)
+            #expect(ingest.statistics.counters.media.errors >= 2)
         }
     }
 }

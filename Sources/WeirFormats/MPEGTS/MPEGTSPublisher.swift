@@ -32,6 +32,19 @@ public struct MPEGTSPublisher {
         /// Frames not published: before a format, until a keyframe after loss, untimed, malformed,
         /// or of a kind the chain has no track for.
         public var dropped = 0
+
+        public init() {}
+
+        public static func + (lhs: Counters, rhs: Counters) -> Counters {
+            var sum = lhs
+            sum.tsPackets &+= rhs.tsPackets
+            sum.videoPackets &+= rhs.videoPackets
+            sum.audioPackets &+= rhs.audioPackets
+            sum.discontinuities &+= rhs.discontinuities
+            sum.errors &+= rhs.errors
+            sum.dropped &+= rhs.dropped
+            return sum
+        }
     }
 
     public let publication: Publication
