@@ -18,6 +18,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var upload: Upload = .none
     /// The peer as `IP:PORT`, formatted once per connection.
     private var remoteAddress: String?
+    private var executor: EventLoopTaskExecutor?
 
     /// A request body being streamed to a module, or one being discarded after a refusal.
     private enum Upload {
@@ -84,13 +85,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                 return
             }
             inFlight = true
-            let promise = context.eventLoop.makePromise(of: WebResponse.self)
-            promise.completeWithTask { await responder.respond(to: request) }
+            let executor = taskExecutor(context)
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            promise.futureResult.whenSuccess { response in
-                let (handler, context) = bound.value
-                handler.inFlight = false
-                handler.write(response, version: version, keepAlive: keepAlive, omitBody: isHead, context: context)
+            Task(executorPreference: executor) {
+                let response = await responder.respond(to: request)
+                executor.loop.execute {
+                    let (handler, context) = bound.value
+                    handler.inFlight = false
+                    handler.write(response, version: version, keepAlive: keepAlive, omitBody: isHead, context: context)
+                }
             }
         }
     }
@@ -111,6 +114,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             upload = .refused
             write(WebResponder.withCORS(.text(404, "not found")), version: head.version, keepAlive: false, omitBody: false, context: context)
         }
+    }
+
+    private func taskExecutor(_ context: ChannelHandlerContext) -> EventLoopTaskExecutor {
+        if let executor { return executor }
+        let created = EventLoopTaskExecutor(context.eventLoop)
+        executor = created
+        return created
     }
 
     private func remote(_ context: ChannelHandlerContext) -> String {
