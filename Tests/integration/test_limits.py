@@ -334,8 +334,6 @@ def test_rtmp_handshake_timeout(scenarios):
     assert c.held_still_open, "the handshaken idle connection was closed too"
 
 
-@pytest.mark.xfail(strict=True, reason="RTMP connections refused for max_connections_per_address (and handshake "
-                                       "timeouts) are counted in RTMPServer but not exported in /metrics")
 def test_rtmp_connection_refusals_counted_in_metrics(scenarios):
     _, _, c = scenarios
     assert not c.error, c.error

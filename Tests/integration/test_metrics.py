@@ -418,7 +418,8 @@ STREAM_FAMILIES = {
 SERVER_FAMILIES = {
     "weir_reloads_total": "counter", "weir_reload_failures_total": "counter",
     "weir_publish_refusals_total": "counter", "weir_http_requests_total": "counter",
-    "weir_http_refused_connections_total": "counter", "process_resident_memory_bytes": "gauge",
+    "weir_http_refused_connections_total": "counter", "weir_rtmp_refused_connections_total": "counter",
+    "process_resident_memory_bytes": "gauge",
     "process_cpu_seconds_total": "counter", "process_start_time_seconds": "gauge", "process_open_fds": "gauge",
 }
 

@@ -28,6 +28,8 @@ actor WeirServer: Service {
     private let httpLimits: HTTPLimits
     private var http: HTTPServer?
     private var rtmp: RTMPServer?
+    /// Shared by every RTMP server this process runs, so a moved listener keeps the counts.
+    private let rtmpRefusals = RTMPConnectionRefusals()
     private var srt: SRTServer?
     private let ts: TSIngest
     private var reloads = 0
@@ -200,6 +202,7 @@ actor WeirServer: Service {
                     HLSHandler(catalog: catalog, access: PlaybackSigner(routes: { [router] in router.routeTable })),
                     MetricsHandler(
                         catalog: catalog, http: httpStatistics, refusals: router.refusals, httpLimits: httpLimits,
+                        rtmpRefusals: rtmpRefusals,
                         srtSessions: { [weak self] in await self?.srtSessions ?? [] },
                         reloads: { [weak self] in await self?.reloadCounts ?? (0, 0) }),
                 ],
@@ -217,6 +220,6 @@ actor WeirServer: Service {
     private func makeRTMPServer(_ configuration: WeirConfiguration) -> RTMPServer {
         RTMPServer(
             configuration: RTMPServer.Configuration(options: configuration.globalOptions(for: "rtmp")),
-            router: router, group: group, logger: logger)
+            router: router, group: group, logger: logger, refusals: rtmpRefusals)
     }
 }
