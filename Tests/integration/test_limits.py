@@ -351,9 +351,6 @@ def test_http_request_target_limit(scenarios):
     assert c.status_short == 404, f"path under the limit: {c.status_short}"
 
 
-@pytest.mark.xfail(strict=True, reason="a 414 for an over-long request target is written by the connection handler "
-                                       "directly and never reaches HTTPStatistics: weir_http_requests_total has no "
-                                       "status=\"414\" sample (nor is the refusal logged)")
 def test_http_414_counted_in_metrics(scenarios):
     _, _, c = scenarios
     assert not c.error, c.error

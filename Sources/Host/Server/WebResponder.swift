@@ -23,7 +23,7 @@ struct WebResponder: Sendable {
 
     func respond(to request: WebRequest) async -> WebResponse {
         let response = Self.withCORS(await route(request))
-        statistics.record(status: response.status)
+        // Statuses are counted by the connection handler, which writes every response.
         if response.status == 200, request.path.hasSuffix(".m3u8") {
             // A viewer is a client address that keeps fetching a stream's playlists.
             let segments = request.path.split(separator: "/", maxSplits: 2)
