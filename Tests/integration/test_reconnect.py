@@ -377,11 +377,6 @@ def test_takeover_walk_is_clean(scenarios):
 # ---------------------------------------------------------------- a drop at a segment boundary
 
 
-@pytest.mark.xfail(strict=True, reason="when the connection drops right after the keyframe that opens a segment "
-                                       "(video has one frame of it, audio none), the audio playlist skips that media "
-                                       "sequence number (2.m4s, DISCONTINUITY, 4.m4s) while video lists it: "
-                                       "segment N+1 of audio.m3u8 sits at MSN N, so blocking reloads and rendition "
-                                       "reports disagree between the tracks")
 def test_drop_at_segment_boundary_keeps_tracks_aligned(scenarios):
     edge = scenarios.edge
     assert not edge.error, edge.error
