@@ -395,11 +395,6 @@ def test_drop_at_segment_boundary_keeps_tracks_aligned(scenarios):
     assert listed["video"] == listed["audio"], listed
 
 
-@pytest.mark.xfail(strict=True, reason="the reconnect rebases decode timestamps to 20 ms after the previous session's "
-                                       "last DTS end, ignoring composition offsets: after a drop with B-frames "
-                                       "pending, the new session's first picture is shown before the old session's "
-                                       "last one (e.g. PTS 6.938 s after 6.967 s), and ffmpeg reports non-monotonic "
-                                       "DTS when it plays the event")
 def test_reconnect_presentation_times_increase(scenarios):
     """Every picture after the reconnect is shown after every picture before it."""
     ro = scenarios.reordered
