@@ -21,7 +21,9 @@ actor WeirServer: Service {
 
     private var configuration: WeirConfiguration
     private let group: any EventLoopGroup
-    private var logger: Logger
+    private let logger: Logger
+    /// The level every logger of the process reads; a reload sets it.
+    private let logLevel: LogLevelBox
     private let catalog = StreamCatalog()
     private let router: StreamRouterService
     private let httpStatistics = HTTPStatistics()
@@ -42,10 +44,11 @@ actor WeirServer: Service {
         didSet { logger.info("server \(state.rawValue)") }
     }
 
-    init(configuration: WeirConfiguration, group: any EventLoopGroup, logger: Logger) {
+    init(configuration: WeirConfiguration, group: any EventLoopGroup, logger: Logger, logLevel: LogLevelBox) {
         self.configuration = configuration
         self.group = group
         self.logger = logger
+        self.logLevel = logLevel
         self.router = StreamRouterService(routes: configuration.routeTable, catalog: catalog, hooks: HookClient(group: group), logger: logger)
         router.applyLimits(configuration)
         ts = TSIngest(router: router, group: group, logger: logger)
@@ -57,9 +60,13 @@ actor WeirServer: Service {
     /// - Parameters:
     ///   - pidFile: where to write the process id for `weir reload`, if anywhere.
     static func run(configuration: WeirConfiguration, pidFile: String?) async throws {
-        var logger = Logger(label: "weir")
-        logger.logLevel = configuration.logLevel
-        let server = WeirServer(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let logLevel = LogLevelBox(configuration.logLevel)
+        LoggingSystem.bootstrap { label in
+            SharedLevelLogHandler(StreamLogHandler.standardError(label: label), level: logLevel)
+        }
+        let logger = Logger(label: "weir")
+        let server = WeirServer(
+            configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger, logLevel: logLevel)
         if let pidFile {
             try "\(ProcessInfo.processInfo.processIdentifier)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
         }
@@ -156,7 +163,7 @@ actor WeirServer: Service {
         configuration = loaded
         reloads += 1
         if loaded.logLevel != previous.logLevel {
-            logger.logLevel = loaded.logLevel
+            logLevel.level = loaded.logLevel
             logger.info("reload: log level \(previous.logLevel) -> \(loaded.logLevel)")
         }
         if let newHTTP {
