@@ -129,7 +129,10 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "HLSTests", dependencies: ["HLS", "WeirCore", "WeirFormats"], swiftSettings: settings),
-        .testTarget(name: "HostTests", dependencies: ["Host", "HLS", "WeirCore"], swiftSettings: settings),
+        .testTarget(
+            name: "HostTests",
+            dependencies: ["Host", "HLS", "WeirCore", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings),
         // Fuzzing (Fuzz/README.md): the shared targets, one libFuzzer executable per target
         // (replay tools in an ordinary build), and the corpus replay in `swift test`.
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),

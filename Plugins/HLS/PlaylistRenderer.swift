@@ -148,10 +148,13 @@ public enum PlaylistRenderer {
                 ManifestNumber.appendSeconds(millis: ManifestNumber.roundedMillis(part.duration), to: &out)
                 out += ",URI=\""
                 appendPartURI(prefix: prefix, sequence: segment.sequence, part: part.index, to: &out)
-                out += part.independent ? "\",INDEPENDENT=YES\n" : "\"\n"
+                out += part.isGap ? "\",GAP=YES\n" : part.independent ? "\",INDEPENDENT=YES\n" : "\"\n"
             }
         }
         guard segment.isComplete else { return }
+        // A track with no media for a segment's time lists a gap, which players do not load,
+        // rather than skip the number (RFC 8216bis 4.4.4.7).
+        if segment.isGap { out += "#EXT-X-GAP\n" }
         out += "#EXTINF:"
         ManifestNumber.appendSeconds(millis: ManifestNumber.roundedMillis(segment.duration), to: &out)
         out += ",\n"

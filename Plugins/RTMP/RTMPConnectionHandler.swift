@@ -30,6 +30,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     let configuration: RTMPServer.Configuration
     let router: any StreamRouter
     var logger: Logger
+    let refusals: RTMPConnectionRefusals
 
     var phase = Phase.handshake
     var handshake = RTMPHandshake()
@@ -57,10 +58,11 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     var ingest: RTMPMediaIngest?
     var streamPath: StreamPath?
 
-    init(configuration: RTMPServer.Configuration, router: any StreamRouter, logger: Logger) {
+    init(configuration: RTMPServer.Configuration, router: any StreamRouter, logger: Logger, refusals: RTMPConnectionRefusals) {
         self.configuration = configuration
         self.router = router
         self.logger = logger
+        self.refusals = refusals
         self.decoder = RTMPChunkDecoder(maxMessageSize: configuration.maxMessageSize)
     }
 
@@ -75,8 +77,12 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
         if let timeout = configuration.handshakeTimeout {
             let channel = context.channel
             let logger = self.logger
+            let refusals = self.refusals
             handshakeTimer = context.eventLoop.scheduleTask(in: timeout) {
-                logger.warning("RTMP handshake timed out; closing")
+                refusals.count(.handshakeTimeout)
+                logger.warning("RTMP handshake timed out; closing", metadata: [
+                    "handshake_timeout": "\(timeout.nanoseconds / 1_000_000)ms",
+                ])
                 channel.close(promise: nil)
             }
         }

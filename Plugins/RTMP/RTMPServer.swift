@@ -17,7 +17,6 @@ public final class RTMPServer: Sendable {
         var sessions: [ObjectIdentifier: any Channel] = [:]
         /// Open connections per client address, for `max_connections_per_address`.
         var perAddress: [String: Int] = [:]
-        var refusedConnections: Int64 = 0
         var stopped = false
     }
 
@@ -25,17 +24,25 @@ public final class RTMPServer: Sendable {
     private let router: any StreamRouter
     private let group: any EventLoopGroup
     private let logger: Logger
+    /// Connections closed before they could publish, by reason.
+    public let refusals: RTMPConnectionRefusals
 
     /// - Parameters:
     ///   - configuration: listener settings, usually `Configuration(options:)`.
     ///   - router: decides every publish.
     ///   - group: the event loops that run the listener and the sessions.
     ///   - logger: sessions add `remote` and `stream` metadata to it.
-    public init(configuration: Configuration, router: any StreamRouter, group: any EventLoopGroup, logger: Logger) {
+    ///   - refusals: where refused connections are counted; pass the previous server's to keep
+    ///     the counts across a listener move.
+    public init(
+        configuration: Configuration, router: any StreamRouter, group: any EventLoopGroup, logger: Logger,
+        refusals: RTMPConnectionRefusals = RTMPConnectionRefusals()
+    ) {
         self.state = Mutex(State(configuration: configuration))
         self.router = router
         self.group = group
         self.logger = logger
+        self.refusals = refusals
     }
 
     /// The settings new connections get.
@@ -52,9 +59,6 @@ public final class RTMPServer: Sendable {
 
     /// Live sessions, publishing or not.
     public var sessionCount: Int { state.withLock { $0.sessions.count } }
-
-    /// Connections closed at once because their address had too many open.
-    public var refusedConnections: Int64 { state.withLock { $0.refusedConnections } }
 
     /// Binds the listener; calling it again while it is bound does nothing.
     public func start() async throws {
@@ -104,19 +108,29 @@ public final class RTMPServer: Sendable {
     private func initializeSession(_ channel: any Channel) -> EventLoopFuture<Void> {
         let id = ObjectIdentifier(channel)
         let address = channel.remoteAddress?.ipAddress ?? "?"
-        let configuration: Configuration? = state.withLock { s in
-            guard !s.stopped else { return nil }
+        enum Admission { case admitted(Configuration), stopped, refused(limit: Int) }
+        let admission: Admission = state.withLock { s in
+            guard !s.stopped else { return .stopped }
             let open = s.perAddress[address, default: 0]
-            if s.configuration.maxConnectionsPerAddress > 0, open >= s.configuration.maxConnectionsPerAddress {
-                s.refusedConnections += 1
-                return nil
+            let limit = s.configuration.maxConnectionsPerAddress
+            if limit > 0, open >= limit {
+                return .refused(limit: limit)
             }
             s.perAddress[address] = open + 1
             s.sessions[id] = channel
-            return s.configuration
+            return .admitted(s.configuration)
         }
-        guard let configuration else {
-            logger.warning("RTMP connection refused: too many connections from this address", metadata: ["remote": "\(address)"])
+        let configuration: Configuration
+        switch admission {
+        case .admitted(let admitted):
+            configuration = admitted
+        case .stopped:
+            return channel.close()
+        case .refused(let limit):
+            refusals.count(.perAddress)
+            logger.warning("RTMP connection refused: too many connections from this address", metadata: [
+                "remote": "\(address)", "max_connections_per_address": "\(limit)",
+            ])
             return channel.close()
         }
         channel.closeFuture.whenComplete { [self] _ in
@@ -128,12 +142,13 @@ public final class RTMPServer: Sendable {
         }
         let router = self.router
         let logger = self.logger
+        let refusals = self.refusals
         return channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations
             if let idle = configuration.idleTimeout {
                 try pipeline.addHandler(IdleStateHandler(readTimeout: idle))
             }
-            try pipeline.addHandler(RTMPConnectionHandler(configuration: configuration, router: router, logger: logger))
+            try pipeline.addHandler(RTMPConnectionHandler(configuration: configuration, router: router, logger: logger, refusals: refusals))
         }
     }
 }

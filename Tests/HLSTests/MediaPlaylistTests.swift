@@ -29,6 +29,36 @@ import WeirCore
         #expect(Fixture.lines(text) == expected)
     }
 
+    @Test func aGapSegmentKeepsItsNumberAndIsMarkedNotToBeLoaded() throws {
+        let window = Fixture.window()
+        Fixture.fill(window, "audio", segments: 0..<1)
+        // Segment 1 has no audio: two gap parts stand for its time.
+        for part in 0..<2 {
+            window.appendPart(
+                track: "audio", sequence: 1, discontinuity: false, programDateTime: Fixture.startedAt + 600,
+                startTime: MediaTime(ticks: Int64(28_800 + part * 9_600), timescale: 48_000),
+                duration: MediaTime(ticks: 9_600, timescale: 48_000), independent: false, gap: true, data: .init())
+        }
+        window.closeSegment(track: "audio")
+        Fixture.appendPart(window, "audio", 2, 0, discontinuity: true)
+        let snapshot = window.snapshot()
+        let audio = try #require(snapshot.track(named: "audio"))
+        #expect(audio.segments.map(\.isGap) == [false, true])
+        #expect(audio.segments[1].isIndependent)
+        let lines = Fixture.lines(PlaylistRenderer.media(snapshot, track: "audio"))
+        let gap = try #require(lines.firstIndex(of: "#EXT-X-GAP"))
+        #expect(Array(lines[(gap - 2)...(gap + 4)]) == [
+            "#EXT-X-PART:DURATION=0.200,URI=\"audio/\(e)/1.0.m4s\",GAP=YES",
+            "#EXT-X-PART:DURATION=0.200,URI=\"audio/\(e)/1.1.m4s\",GAP=YES",
+            "#EXT-X-GAP",
+            "#EXTINF:0.400,",
+            "audio/\(e)/1.m4s",
+            "#EXT-X-DISCONTINUITY",
+            "#EXT-X-PROGRAM-DATE-TIME:2026-11-22T03:10:03.323Z",
+        ])
+        #expect(lines.filter { $0 == "#EXT-X-GAP" }.count == 1)
+    }
+
     @Test func audioPlaylistReportsVideo() throws {
         let window = Fixture.window()
         Fixture.fill(window, "video", segments: 0..<2, openParts: 1)

@@ -35,7 +35,7 @@ import WeirCore
         #expect(WebResponder.streamPath(path) == stream)
     }
 
-    @Test func immediateAnswersAreCountedLikeWaitedOnes() async throws {
+    @Test func immediateAnswersCountViewersLikeWaitedOnes() async throws {
         let statistics = HTTPStatistics()
         let responder = WebResponder(handlers: [Handler()], statistics: statistics)
         let playlist = WebRequest(method: "GET", target: "/live/cam1/video.m3u8", remoteAddress: "::1:5000")
@@ -48,7 +48,6 @@ import WeirCore
         #expect(responder.respondNow(to: WebRequest(method: "GET", target: "/healthz"))?.status == 200)
         #expect(responder.respondNow(to: WebRequest(method: "DELETE", target: "/x"))?.status == 405)
         #expect(responder.respondNow(to: WebRequest(method: "GET", target: "/nothing"))?.status == 404)
-        #expect(statistics.statusCounts == [200: 3, 405: 1, 404: 1])
         #expect(statistics.viewers() == ["live/cam1": 2])
     }
 }

@@ -112,6 +112,54 @@ import WeirCore
         #expect(discontinuities == [dts[90]])
     }
 
+    @Test func aReturningPublisherIsShownAfterThePicturesPendingAtTheDrop() async throws {
+        let bus = Self.makeBus()
+        let subscription = bus.subscribe()
+        try bus.publish(format: Self.h264, for: Self.video.id)
+        func frame(_ i: Int, key: Bool, showAfter frames: Int) -> MediaPacket {
+            var packet = Self.frame(i, key: key)
+            packet.compositionOffset = Int32(frames * 3000)
+            return packet
+        }
+        // The drop comes after a P-frame shown three frames after it is decoded: the B-frames
+        // that would have been shown before it never arrive.
+        for i in 0..<89 { bus.publish(frame(i, key: i % 30 == 0, showAfter: 1)) }
+        bus.publish(frame(89, key: false, showAfter: 3))
+        bus.beginSession()
+        for i in 0..<30 { bus.publish(frame(i, key: i == 0, showAfter: i == 0 ? 2 : (i % 2 == 0 ? 3 : 0))) }
+        bus.end()
+        var packets: [MediaPacket] = []
+        for await case .packet(let p) in subscription { packets.append(p) }
+        #expect(packets.count == 120)
+        let before = packets.prefix(90), after = packets.dropFirst(90)
+        let lastShown = before.map(\.pts.ticks).max() ?? 0
+        let firstShown = after.map(\.pts.ticks).min() ?? 0
+        #expect(lastShown == 89 * 3000 + 9000)
+        #expect(firstShown > lastShown, "first picture after the reconnect at \(firstShown), last one before at \(lastShown)")
+        let dts = packets.map(\.dts.ticks)
+        #expect(zip(dts, dts.dropFirst()).allSatisfy { $0 < $1 }, "the timeline never goes back")
+        // Shown 20 ms (1800 ticks) after the last picture, not 20 ms after the last decode time.
+        #expect(dts[90] == lastShown + 1800)
+    }
+
+    @Test func aReturningPublisherContinuesAfterAudioThatEndsLast() async throws {
+        let bus = Self.makeBus()
+        let subscription = bus.subscribe()
+        try bus.publish(format: Self.h264, for: Self.video.id)
+        try bus.publish(format: Self.aac, for: Self.audio.id)
+        for i in 0..<30 { bus.publish(Self.frame(i, key: i == 0)) }
+        // Audio runs to 1.024 s (48 frames of 1024 samples at 48 kHz): past the last video frame.
+        for i in 0..<48 { bus.publish(Self.audioFrame(i)) }
+        bus.beginSession()
+        bus.publish(Self.frame(0, key: true))
+        bus.end()
+        var last: MediaPacket?
+        for await case .packet(let p) in subscription { last = p }
+        let resumed = try #require(last)
+        // 1.024 s + 20 ms, in 90 kHz ticks.
+        #expect(resumed.dts == MediaTime(ticks: 92_160 + 1_800, timescale: 90_000))
+    }
+
     static let aac = TrackFormat(
         kind: .audio, codec: .aac, timescale: 48_000, configuration: [0x11, 0x90], codecString: "mp4a.40.2",
         sampleRate: 48_000, channelCount: 2, samplesPerFrame: 1024)

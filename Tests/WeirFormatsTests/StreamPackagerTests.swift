@@ -2,7 +2,7 @@ import NIOCore
 import Synchronization
 import Testing
 import WeirCore
-import WeirFormats
+@testable import WeirFormats
 
 @Suite struct StreamPackagerTests {
     static let video = TrackDeclaration(id: TrackID(0), name: "video", kind: .video)
@@ -124,6 +124,80 @@ import WeirFormats
         bus.end()
         #expect(window.snapshot().ended)
         #expect(ends.withLock { $0 } == 1)
+    }
+
+    static func keyframe(atMs ms: Int64) -> MediaPacket {
+        MediaPacket(
+            track: video.id, dts: MediaTime(ticks: ms * 90, timescale: 90_000), compositionOffset: 6000,
+            isKeyframe: true, data: ByteBuffer(bytes: [0, 0, 0, 2, 0x65, 0]))
+    }
+
+    @Test func aDropRightAfterASegmentsKeyframeLeavesAudioAGapOfTheSameNumber() async throws {
+        let s = Self.start()
+        try s.bus.publish(format: Self.h264, for: Self.video.id)
+        try s.bus.publish(format: Self.aac, for: Self.audio.id)
+        Self.publish(s.bus, seconds: 6)
+        // The keyframe that opens segment 3 is the last thing the first session sends.
+        s.bus.publish(Self.keyframe(atMs: 6000))
+        s.bus.beginSession()
+        Self.publish(s.bus, seconds: 4)
+        s.bus.end()
+
+        let snapshot = s.window.snapshot()
+        let target = try #require(snapshot.partTarget)
+        let video = try #require(snapshot.track(named: "video"))
+        let audio = try #require(snapshot.track(named: "audio"))
+        #expect(video.segments.map(\.sequence) == Array(0..<6))
+        #expect(audio.segments.map(\.sequence) == video.segments.map(\.sequence))
+        #expect(audio.segments.map(\.isGap) == [false, false, false, true, false, false])
+        #expect(video.segments.allSatisfy { !$0.isGap })
+        #expect(audio.segments.map(\.discontinuity) == video.segments.map(\.discontinuity))
+        #expect(audio.segments.map(\.programDateTime) == video.segments.map(\.programDateTime))
+
+        // The gap covers the time of video's one-frame segment, in parts a player could have
+        // asked for, with no bytes to load.
+        let gap = audio.segments[3]
+        #expect(gap.startTime.converted(to: 90_000) == video.segments[3].startTime)
+        #expect(abs(gap.duration.microseconds - video.segments[3].duration.microseconds) < 100)
+        #expect(gap.parts.allSatisfy { $0.isGap && $0.data.readableBytes == 0 && $0.duration <= target })
+        #expect(gap.data?.readableBytes == 0)
+        #expect(audio.segments[4].startTime >= gap.startTime + gap.duration)
+    }
+
+    @Test func aTrackWithNothingInTheLastSegmentEndsWithAGap() async throws {
+        let s = Self.start()
+        try s.bus.publish(format: Self.h264, for: Self.video.id)
+        try s.bus.publish(format: Self.aac, for: Self.audio.id)
+        Self.publish(s.bus, seconds: 2)
+        for frame in 0..<10 {
+            s.bus.publish(MediaPacket(
+                track: Self.video.id, dts: MediaTime(ticks: (2000 + Int64(frame) * 33) * 90, timescale: 90_000),
+                isKeyframe: frame == 0, data: ByteBuffer(bytes: [0, 0, 0, 2, 0x65, 0])))
+        }
+        s.bus.end()
+        let snapshot = s.window.snapshot()
+        let video = try #require(snapshot.track(named: "video"))
+        let audio = try #require(snapshot.track(named: "audio"))
+        #expect(video.segments.map(\.sequence) == [0, 1])
+        #expect(audio.segments.map(\.sequence) == [0, 1])
+        #expect(audio.segments.last?.isGap == true)
+        #expect(abs((audio.segments.last?.duration.microseconds ?? 0) - video.segments[1].duration.microseconds) < 100)
+    }
+
+    @Test func gapPartsFollowThePartDurationRules() {
+        // 200 ms parts at 48 kHz: 9600 ticks.
+        #expect(StreamPackager.gapParts(duration: 4_000, partTicks: 9_600, minimumLast: 48) == [4_000])
+        #expect(StreamPackager.gapParts(duration: 19_200, partTicks: 9_600, minimumLast: 48) == [9_600, 9_600])
+        #expect(StreamPackager.gapParts(duration: 20_000, partTicks: 9_600, minimumLast: 48) == [9_600, 9_600, 800])
+        // A remainder under a millisecond would be listed as DURATION=0.000: it takes from the others.
+        #expect(StreamPackager.gapParts(duration: 19_210, partTicks: 9_600, minimumLast: 48) == [9_581, 9_581, 48])
+        #expect(StreamPackager.gapParts(duration: 0, partTicks: 9_600, minimumLast: 48) == [])
+        for duration in [1, 47, 48, 9_599, 9_600, 9_601, 9_647, 96_001] as [Int64] {
+            let parts = StreamPackager.gapParts(duration: duration, partTicks: 9_600, minimumLast: 48)
+            #expect(parts.reduce(0, +) == duration)
+            #expect(parts.allSatisfy { $0 > 0 && $0 <= 9_600 })
+            #expect(parts.dropLast().allSatisfy { $0 * 100 >= 9_600 * 85 })
+        }
     }
 
     @Test func changedHeaderStartsANewInitWithADiscontinuity() async throws {

@@ -116,6 +116,7 @@ class Segment:
     discontinuity: bool
     map_uri: str | None
     pdt: str | None
+    gap: bool = False  # EXT-X-GAP: no media for this time on this track; not to be loaded
 
 
 @dataclass
@@ -193,6 +194,7 @@ def parse_media_playlist(text: str) -> MediaPlaylist:
     pending_parts: list[Part] = []
     pending_disc = False
     pending_pdt = None
+    pending_gap = False
     current_map = None
     extinf: float | None = None
     p = pl.problems
@@ -224,6 +226,8 @@ def parse_media_playlist(text: str) -> MediaPlaylist:
                 pending_pdt = value
             elif tag == "#EXT-X-DISCONTINUITY":
                 pending_disc = True
+            elif tag == "#EXT-X-GAP":
+                pending_gap = True
             elif tag == "#EXTINF":
                 if extinf is not None:
                     p.append("two EXTINF lines without a URI between them")
@@ -253,10 +257,12 @@ def parse_media_playlist(text: str) -> MediaPlaylist:
         msn = pl.media_sequence + len(pl.segments)
         for i, part in enumerate(pending_parts):
             part.msn, part.index = msn, i
-        pl.segments.append(Segment(msn, ln, extinf, pending_parts, pending_disc, current_map, pending_pdt))
-        pending_parts, pending_disc, pending_pdt, extinf = [], False, None, None
+        pl.segments.append(Segment(msn, ln, extinf, pending_parts, pending_disc, current_map, pending_pdt, pending_gap))
+        pending_parts, pending_disc, pending_pdt, pending_gap, extinf = [], False, None, False, None
     if extinf is not None:
         p.append("EXTINF at the end without a URI")
+    if pending_gap:
+        p.append("EXT-X-GAP at the end without a segment")
     msn = pl.next_msn
     for i, part in enumerate(pending_parts):
         part.msn, part.index = msn, i
@@ -713,6 +719,11 @@ class HLSWalker:
                 for key in ("LAST-MSN", "LAST-PART"):
                     if key in rr and not rr[key].isdigit():
                         v.add("playlist.rendition-report", f"{where} {key}={rr[key]!r}")
+        # A gap segment is made of gap parts only, and gap parts only make gap segments.
+        for s in pl.segments:
+            if s.parts and s.gap != all(p.gap for p in s.parts):
+                v.add("playlist.gap", f"{where} segment {s.msn} EXT-X-GAP {s.gap} but its parts' GAP "
+                                      f"{[p.gap for p in s.parts]}")
         # Parts of a listed segment are complete and numbered from 0.
         for s in pl.segments:
             if s.parts:
@@ -797,12 +808,16 @@ class HLSWalker:
             maps.add(pl.trailing_map)
         for m in sorted(maps):
             self._fetch(tr, m, "init")
+        # Gaps are not loaded (RFC 8216bis: clients MUST NOT load GAP=YES parts).
         for s in pl.segments:
             for p in s.parts:
-                self._fetch(tr, p.uri, "part")
-            self._fetch(tr, s.uri, "segment")
+                if not p.gap:
+                    self._fetch(tr, p.uri, "part")
+            if not s.gap:
+                self._fetch(tr, s.uri, "segment")
         for p in pl.trailing_parts:
-            self._fetch(tr, p.uri, "part")
+            if not p.gap:
+                self._fetch(tr, p.uri, "part")
         for h in pl.preload_hints:
             if h.get("TYPE") == "PART" and h.get("URI") and "BYTERANGE-START" not in h:
                 self._fetch(tr, h["URI"], "part", hint=True)
@@ -944,6 +959,8 @@ class HLSWalker:
         part_times: dict[tuple[int, int], tuple[int, int, int]] = {}
         for key in sorted(tr.parts):
             p = tr.parts[key]
+            if p.gap:  # no media; only fetched if a preload hint named it before it was listed
+                continue
             body = self.body(tr, p.uri)
             init = init_for(p.msn)
             if body is None or init is None:
@@ -981,6 +998,8 @@ class HLSWalker:
                 if abs(total - s.duration) > DUR_SLACK * (len(s.parts) + 1):
                     v.add("playlist.extinf", f"[{tr.name}] segment {msn} EXTINF {s.duration} but its parts "
                                              f"add up to {total:.3f}")
+            if s.gap:
+                continue
             body = self.body(tr, s.uri)
             init = init_for(msn)
             if body is None or init is None:
@@ -1051,6 +1070,8 @@ class HLSWalker:
             map_uri = None
             for msn in msns:
                 s = tr.segments[msn]
+                if s.gap:
+                    continue
                 body = self.body(tr, s.uri)
                 if body is None and s.parts:
                     parts = [self.body(tr, p.uri) for p in s.parts]

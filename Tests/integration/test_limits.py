@@ -334,8 +334,6 @@ def test_rtmp_handshake_timeout(scenarios):
     assert c.held_still_open, "the handshaken idle connection was closed too"
 
 
-@pytest.mark.xfail(strict=True, reason="RTMP connections refused for max_connections_per_address (and handshake "
-                                       "timeouts) are counted in RTMPServer but not exported in /metrics")
 def test_rtmp_connection_refusals_counted_in_metrics(scenarios):
     _, _, c = scenarios
     assert not c.error, c.error
@@ -353,9 +351,6 @@ def test_http_request_target_limit(scenarios):
     assert c.status_short == 404, f"path under the limit: {c.status_short}"
 
 
-@pytest.mark.xfail(strict=True, reason="a 414 for an over-long request target is written by the connection handler "
-                                       "directly and never reaches HTTPStatistics: weir_http_requests_total has no "
-                                       "status=\"414\" sample (nor is the refusal logged)")
 def test_http_414_counted_in_metrics(scenarios):
     _, _, c = scenarios
     assert not c.error, c.error

@@ -377,11 +377,6 @@ def test_takeover_walk_is_clean(scenarios):
 # ---------------------------------------------------------------- a drop at a segment boundary
 
 
-@pytest.mark.xfail(strict=True, reason="when the connection drops right after the keyframe that opens a segment "
-                                       "(video has one frame of it, audio none), the audio playlist skips that media "
-                                       "sequence number (2.m4s, DISCONTINUITY, 4.m4s) while video lists it: "
-                                       "segment N+1 of audio.m3u8 sits at MSN N, so blocking reloads and rendition "
-                                       "reports disagree between the tracks")
 def test_drop_at_segment_boundary_keeps_tracks_aligned(scenarios):
     edge = scenarios.edge
     assert not edge.error, edge.error
@@ -400,11 +395,6 @@ def test_drop_at_segment_boundary_keeps_tracks_aligned(scenarios):
     assert listed["video"] == listed["audio"], listed
 
 
-@pytest.mark.xfail(strict=True, reason="the reconnect rebases decode timestamps to 20 ms after the previous session's "
-                                       "last DTS end, ignoring composition offsets: after a drop with B-frames "
-                                       "pending, the new session's first picture is shown before the old session's "
-                                       "last one (e.g. PTS 6.938 s after 6.967 s), and ffmpeg reports non-monotonic "
-                                       "DTS when it plays the event")
 def test_reconnect_presentation_times_increase(scenarios):
     """Every picture after the reconnect is shown after every picture before it."""
     ro = scenarios.reordered

@@ -215,6 +215,22 @@ def test_media_playlist_parser():
         assert pl.satisfies(m, p) == want, (m, p)
 
 
+def test_media_playlist_parser_reads_gaps():
+    """A segment a track has no media for is listed with EXT-X-GAP and GAP=YES parts, and keeps its number."""
+    pl = hlswalker.parse_media_playlist(
+        "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:3\n#EXT-X-PART-INF:PART-TARGET=0.202\n"
+        "#EXT-X-MEDIA-SEQUENCE:2\n#EXT-X-MAP:URI=\"audio/e/init-0.mp4\"\n"
+        "#EXTINF:2.000,\naudio/e/2.m4s\n"
+        "#EXT-X-PART:DURATION=0.086,URI=\"audio/e/3.0.m4s\",GAP=YES\n#EXT-X-GAP\n#EXTINF:0.086,\naudio/e/3.m4s\n"
+        "#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\naudio/e/4.m4s\n#EXT-X-ENDLIST\n")
+    assert not pl.problems, pl.problems
+    assert [(s.msn, s.uri.split("/")[-1], s.gap) for s in pl.segments] == \
+        [(2, "2.m4s", False), (3, "3.m4s", True), (4, "4.m4s", False)]
+    assert [p.gap for p in pl.segments[1].parts] == [True]
+    assert pl.segments[2].discontinuity and not pl.segments[1].discontinuity
+    assert "EXT-X-GAP at the end" in " ".join(hlswalker.parse_media_playlist("#EXTM3U\n#EXT-X-GAP\n").problems)
+
+
 def test_multivariant_parser():
     mv = hlswalker.parse_multivariant(
         '#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n'

@@ -1,4 +1,5 @@
 import NIOCore
+import RTMP
 import SRT
 import WeirCore
 
@@ -11,6 +12,7 @@ struct MetricsHandler: WebHandler {
     let http: HTTPStatistics
     let refusals: RefusalCounter
     let httpLimits: HTTPLimits
+    let rtmpRefusals: RTMPConnectionRefusals
     let srtSessions: @Sendable () async -> [SRTSessionSnapshot]
     let reloads: @Sendable () async -> (applied: Int, failed: Int)
 
@@ -101,6 +103,13 @@ struct MetricsHandler: WebHandler {
 
         out.family("weir_http_refused_connections_total", "counter", "HTTP connections closed at once because their address had too many (http.max_connections_per_address).")
         out.sample("weir_http_refused_connections_total", [], httpLimits.refusedConnections)
+
+        out.family(
+            "weir_rtmp_refused_connections_total", "counter",
+            "RTMP connections closed before they could publish, by reason (per_address: rtmp.max_connections_per_address; handshake_timeout: rtmp.handshake_timeout).")
+        for reason in RTMPConnectionRefusals.Reason.allCases {
+            out.sample("weir_rtmp_refused_connections_total", [("reason", reason.rawValue)], rtmpRefusals[reason])
+        }
 
         let process = ProcessStatistics.read()
         out.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.")

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOHTTP1
 import WeirCore
@@ -6,12 +7,18 @@ import WeirCore
 ///
 /// NIO's pipelining handler in front of this one delivers one request at a time, so a
 /// blocking playlist request holds its connection's later requests back, as HTTP/1.1 requires.
+///
+/// Every response of the connection is written here, refusals of malformed requests included,
+/// so that each one is counted by status: a status written anywhere else would be missing
+/// from `weir_http_requests_total`.
 final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let responder: WebResponder
     private let limits: HTTPLimits
+    private let statistics: HTTPStatistics
+    private let logger: Logger
     private var head: HTTPRequestHead?
     /// A request is being answered; an idle timeout must not cut it (blocking reloads wait).
     private var inFlight = false
@@ -27,9 +34,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         case refused
     }
 
-    init(responder: WebResponder, limits: HTTPLimits) {
+    init(responder: WebResponder, limits: HTTPLimits, statistics: HTTPStatistics, logger: Logger) {
         self.responder = responder
         self.limits = limits
+        self.statistics = statistics
+        self.logger = logger
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -69,7 +78,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             }
             guard let head else { return }
             self.head = nil
-            if head.uri.utf8.count > limits.settings.maxRequestTarget {
+            let maxRequestTarget = limits.settings.maxRequestTarget
+            if head.uri.utf8.count > maxRequestTarget {
+                logger.warning("HTTP request refused: request target too long", metadata: [
+                    "remote": "\(remote(context))", "length": "\(head.uri.utf8.count)",
+                    "max_request_target": "\(maxRequestTarget)",
+                ])
                 write(WebResponder.withCORS(.text(414, "request target too long")), version: head.version, keepAlive: false, omitBody: false, context: context)
                 return
             }
@@ -145,6 +159,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        statistics.record(status: response.status)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if !omitBody, response.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
@@ -158,11 +173,38 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if case .streaming(let sink, _) = upload {
+        // An upload that was already refused has had its answer; a parse error in the rest of
+        // its body only ends the connection.
+        var answered = false
+        switch upload {
+        case .streaming(let sink, _):
             upload = .none
             sink.abort()
+        case .refused:
+            answered = true
+        case .none:
+            break
+        }
+        // A request the decoder cannot parse gets its answer here rather than from NIO's error
+        // handler, which would write it past this handler, uncounted and unlogged. The pipelining
+        // handler holds a parse error back while a response is pending, and responses are
+        // written whole, so no response is half written at this point.
+        if let parseError = error as? HTTPParserError, !answered {
+            let status = Self.status(for: parseError)
+            logger.warning("HTTP request refused: malformed request", metadata: [
+                "remote": "\(remote(context))", "error": "\(parseError)", "status": "\(status)",
+            ])
+            upload = .refused
+            let message = status == 431 ? "request header fields too large" : "bad request"
+            write(WebResponder.withCORS(.text(status, message)), version: .http1_1, keepAlive: false, omitBody: false, context: context)
+            return
         }
         context.close(promise: nil)
+    }
+
+    /// 431 for headers over the decoder's limits, 400 for anything else it cannot parse.
+    static func status(for error: HTTPParserError) -> Int {
+        error == .headerOverflow ? 431 : 400
     }
 }
 

@@ -27,6 +27,8 @@ final class HTTPServer: Sendable {
     func start() async throws {
         let responder = self.responder
         let limits = self.limits
+        let statistics = responder.statistics
+        let logger = self.logger
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -41,8 +43,10 @@ final class HTTPServer: Sendable {
                 let settings = limits.settings
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: settings.idleTimeout))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTPConnectionHandler(responder: responder, limits: limits))
+                    // Without NIO's error handler: HTTPConnectionHandler answers malformed requests itself.
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTPConnectionHandler(responder: responder, limits: limits, statistics: statistics, logger: logger))
                 }
             }
         let bound = try await bootstrap.bind(host: address.bindHost, port: address.port).get()

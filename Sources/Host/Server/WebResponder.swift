@@ -41,7 +41,7 @@ struct WebResponder: Sendable {
 
     private func finish(_ request: WebRequest, _ original: WebResponse) -> WebResponse {
         let response = Self.withCORS(original)
-        statistics.record(status: response.status)
+        // Statuses are counted by the connection handler, which writes every response.
         if response.status == 200, request.path.hasSuffix(".m3u8"), let stream = Self.streamPath(request.path) {
             // A viewer is a client address (without its port) that keeps fetching a stream's playlists.
             let address = request.remoteAddress

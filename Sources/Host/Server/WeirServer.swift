@@ -21,13 +21,17 @@ actor WeirServer: Service {
 
     private var configuration: WeirConfiguration
     private let group: any EventLoopGroup
-    private var logger: Logger
+    private let logger: Logger
+    /// The level every logger of the process reads; a reload sets it.
+    private let logLevel: LogLevelBox
     private let catalog = StreamCatalog()
     private let router: StreamRouterService
     private let httpStatistics = HTTPStatistics()
     private let httpLimits: HTTPLimits
     private var http: HTTPServer?
     private var rtmp: RTMPServer?
+    /// Shared by every RTMP server this process runs, so a moved listener keeps the counts.
+    private let rtmpRefusals = RTMPConnectionRefusals()
     private var srt: SRTServer?
     private let ts: TSIngest
     private var reloads = 0
@@ -40,10 +44,11 @@ actor WeirServer: Service {
         didSet { logger.info("server \(state.rawValue)") }
     }
 
-    init(configuration: WeirConfiguration, group: any EventLoopGroup, logger: Logger) {
+    init(configuration: WeirConfiguration, group: any EventLoopGroup, logger: Logger, logLevel: LogLevelBox) {
         self.configuration = configuration
         self.group = group
         self.logger = logger
+        self.logLevel = logLevel
         self.router = StreamRouterService(routes: configuration.routeTable, catalog: catalog, hooks: HookClient(group: group), logger: logger)
         router.applyLimits(configuration)
         ts = TSIngest(router: router, group: group, logger: logger)
@@ -55,9 +60,13 @@ actor WeirServer: Service {
     /// - Parameters:
     ///   - pidFile: where to write the process id for `weir reload`, if anywhere.
     static func run(configuration: WeirConfiguration, pidFile: String?) async throws {
-        var logger = Logger(label: "weir")
-        logger.logLevel = configuration.logLevel
-        let server = WeirServer(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let logLevel = LogLevelBox(configuration.logLevel)
+        LoggingSystem.bootstrap { label in
+            SharedLevelLogHandler(StreamLogHandler.standardError(label: label), level: logLevel)
+        }
+        let logger = Logger(label: "weir")
+        let server = WeirServer(
+            configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger, logLevel: logLevel)
         if let pidFile {
             try "\(ProcessInfo.processInfo.processIdentifier)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
         }
@@ -159,7 +168,7 @@ actor WeirServer: Service {
         configuration = loaded
         reloads += 1
         if loaded.logLevel != previous.logLevel {
-            logger.logLevel = loaded.logLevel
+            logLevel.level = loaded.logLevel
             logger.info("reload: log level \(previous.logLevel) -> \(loaded.logLevel)")
         }
         if let newHTTP {
@@ -211,6 +220,7 @@ actor WeirServer: Service {
                     HLSHandler(catalog: catalog, access: PlaybackSigner(routes: { [router] in router.routeTable })),
                     MetricsHandler(
                         catalog: catalog, http: httpStatistics, refusals: router.refusals, httpLimits: httpLimits,
+                        rtmpRefusals: rtmpRefusals,
                         srtSessions: { [weak self] in await self?.srtSessions ?? [] },
                         reloads: { [weak self] in await self?.reloadCounts ?? (0, 0) }),
                 ],
@@ -234,6 +244,6 @@ actor WeirServer: Service {
     private func makeRTMPServer(_ configuration: WeirConfiguration) -> RTMPServer {
         RTMPServer(
             configuration: RTMPServer.Configuration(options: configuration.globalOptions(for: "rtmp")),
-            router: router, group: group, logger: logger)
+            router: router, group: group, logger: logger, refusals: rtmpRefusals)
     }
 }

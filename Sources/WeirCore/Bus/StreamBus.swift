@@ -30,6 +30,9 @@ public final class StreamBus: Sendable {
         var audioLeadWaitStart: MediaTime?
         /// End of the latest media published, on the bus timeline.
         var end: MediaTime?
+        /// End of the latest media presented: with B-frames the last picture shown is not the
+        /// last one decoded, and a returning publisher must continue after both.
+        var presentationEnd: MediaTime?
         var lastPublish: ContinuousClock.Instant?
         var packetsPublished: Int64 = 0
         var bitrate = BitrateMeter()
@@ -135,15 +138,16 @@ public final class StreamBus: Sendable {
             let scale = packet.dts.timescale
             if s.rebasePending {
                 s.rebasePending = false
-                // Continue one 20 ms step after the previous publisher's last media.
-                let resume = (s.end?.converted(to: scale).ticks ?? 0) + MediaTime.rescale(20, from: 1_000, to: scale)
-                s.offset = MediaTime(ticks: resume - packet.dts.ticks, timescale: scale)
+                s.offset = Self.rebaseOffset(first: packet, after: s.end, presented: s.presentationEnd)
             }
             if let offset = s.offset {
                 packet.dts.ticks += offset.converted(to: scale).ticks
             }
-            let end = MediaTime(ticks: packet.dts.ticks + Int64(max(packet.duration, 0)), timescale: scale)
+            let duration = Int64(max(packet.duration, 0))
+            let end = MediaTime(ticks: packet.dts.ticks + duration, timescale: scale)
             if s.end.map({ $0 < end }) ?? true { s.end = end }
+            let presented = MediaTime(ticks: packet.pts.ticks + duration, timescale: scale)
+            if s.presentationEnd.map({ $0 < presented }) ?? true { s.presentationEnd = presented }
             s.lastPublish = .now
             if format.kind == .video {
                 s.videoFrames += 1
@@ -155,8 +159,8 @@ public final class StreamBus: Sendable {
                 s.audioFrames += 1
             }
             let lead = s.clock.leadTrack ?? Self.leadCandidate(for: packet, &s)
-            let duration = format.kind == .audio ? Int64(packet.duration) : 0
-            var events = s.clock.events(before: packet, leadCandidate: lead, sampleDuration: duration)
+            let sampleDuration = format.kind == .audio ? Int64(packet.duration) : 0
+            var events = s.clock.events(before: packet, leadCandidate: lead, sampleDuration: sampleDuration)
             if !events.isEmpty {
                 let now = ContinuousClock.now
                 for i in events.indices {
@@ -233,6 +237,38 @@ public final class StreamBus: Sendable {
                 audioFrames: s.audioFrames, keyframeInterval: s.keyframeInterval,
                 droppedBySubscribers: s.subscribers.values.reduce(0) { $0 + $1.droppedPackets })
         }
+    }
+
+    /// The step a returning publisher's timeline continues after the previous one's last media.
+    static let rebaseStep = MediaTime(ticks: 20, timescale: 1_000)
+
+    /// What to add to a returning publisher's times, from its first packet, so that its media
+    /// follows what viewers already have in decode order and in presentation order alike.
+    ///
+    /// Decode times continue one ``rebaseStep`` after the previous session's last decode end.
+    /// Presentation must continue after the previous session's last picture shown too, which
+    /// with B-frames pending at the drop is later than its last decode time. The first packet's
+    /// decode time (or its presentation time, if earlier) is taken as the lower bound of what the
+    /// new session presents, since a frame with a non-negative composition offset is not shown
+    /// before it is decoded: even a picture reordered before the first one is then shown after
+    /// everything of the previous session.
+    ///
+    /// - Parameters:
+    ///   - first: the new session's first packet, not yet rebased.
+    ///   - end: the previous session's last decode end on the bus timeline, if any.
+    ///   - presented: the previous session's last presentation end on the bus timeline, if any.
+    static func rebaseOffset(first: MediaPacket, after end: MediaTime?, presented: MediaTime?) -> MediaTime {
+        let scale = first.dts.timescale
+        let step = rebaseStep.converted(to: scale).ticks
+        // Rounded up: a previous end in a finer timescale must not land after the resume point.
+        func ceiling(_ time: MediaTime?) -> Int64 {
+            time.map { -MediaTime.rescale(-$0.ticks, from: $0.timescale, to: scale) } ?? 0
+        }
+        let decodeResume = ceiling(end) + step
+        let presentResume = ceiling(presented) + step
+        let firstShown = first.dts.ticks + min(Int64(first.compositionOffset), 0)
+        let offset = max(decodeResume - first.dts.ticks, presentResume - firstShown)
+        return MediaTime(ticks: offset, timescale: scale)
     }
 
     /// A payload that pins a much larger buffer (a socket read, a reassembled PES) is copied out,

@@ -32,8 +32,13 @@ public struct Segment: Sendable {
         parts.reduce(MediaTime.zero(startTime.timescale)) { $0 + $1.duration }
     }
 
-    /// The first part starts with a keyframe, so a player can start here.
-    public var isIndependent: Bool { parts.first?.independent ?? false }
+    /// A player can start here: the first part starts with a keyframe, or the segment is a gap
+    /// with nothing to decode.
+    public var isIndependent: Bool { parts.first.map { $0.independent || $0.isGap } ?? false }
+
+    /// The track has no media for this segment's time (`EXT-X-GAP`): another track's segment of
+    /// the same number has some, and numbers stay aligned across tracks.
+    public var isGap: Bool { !parts.isEmpty && parts.allSatisfy(\.isGap) }
 
     public var byteCount: Int { data?.readableBytes ?? parts.reduce(0) { $0 + $1.data.readableBytes } }
 }

@@ -79,9 +79,12 @@ public final class SegmentWindow: Sendable {
 
     /// Appends a part to the track's segment `sequence`, opening that segment (and closing the
     /// previous one) if needed.
+    ///
+    /// - Parameters:
+    ///   - gap: the part stands for time the track has no media for; `data` is then empty.
     public func appendPart(
         track: String, sequence: Int64, discontinuity: Bool, programDateTime: Int64, startTime: MediaTime,
-        duration: MediaTime, independent: Bool, data: ByteBuffer
+        duration: MediaTime, independent: Bool, gap: Bool = false, data: ByteBuffer
     ) {
         mutate { s in
             guard let t = s.tracks.firstIndex(where: { $0.name == track }) else { return }
@@ -96,7 +99,7 @@ public final class SegmentWindow: Sendable {
             }
             let index = s.tracks[t].current?.parts.count ?? 0
             s.partsProduced += 1
-            s.tracks[t].current?.parts.append(Part(index: index, duration: duration, independent: independent, data: data))
+            s.tracks[t].current?.parts.append(Part(index: index, duration: duration, independent: independent, isGap: gap, data: data))
         }
     }
 
@@ -165,7 +168,8 @@ public final class SegmentWindow: Sendable {
         segment.isComplete = true
 
         let micros = segment.duration.microseconds
-        if micros > 0 {
+        // A gap carries no media: it says nothing about the track's bitrate.
+        if micros > 0, !segment.isGap {
             let bitrate = Int64(total) * 8 * 1_000_000 / micros
             track.peakBitrate = max(track.peakBitrate, bitrate)
             track.totalBytes += Int64(total)

@@ -8,7 +8,10 @@ import Synchronization
 /// the bus's boundaries: segment boundaries cut every track, part boundaries cut the lead track;
 /// other tracks cut their own parts once they hold as much as the part target allows. Packets
 /// that precede the first segment boundary (audio before the first video keyframe) are dropped,
-/// so every track starts together.
+/// so every track starts together. Once a track has started, it has a segment for every
+/// sequence number: one it has no media for (audio that had not arrived when the publisher's
+/// connection dropped just after a segment's opening keyframe) is a gap, so that segment N is the
+/// same media time on every track, as renditions must be aligned by media sequence number.
 ///
 /// It runs in the publisher's call, as a ``StreamConsumer`` of the bus: a part is in the window
 /// by the time the packet that closes it has been published, with no thread hand-off per packet.
@@ -39,6 +42,7 @@ public final class StreamPackager: StreamConsumer {
             handle(event, &s)
             guard case .end = event else { return false }
             flushAll(&s, at: nil)
+            fillGaps(&s, until: s.leadEnd)
             return true
         }
         if ended {
@@ -51,6 +55,10 @@ public final class StreamPackager: StreamConsumer {
         var tracks: [TrackPackager]
         var sequence: Int64 = -1
         var discontinuity = false
+        /// The lead's decode time where the current segment starts.
+        var segmentStart: MediaTime?
+        /// End of the lead's media put into the window so far.
+        var leadEnd: MediaTime?
         var leadTrack: TrackID?
         var partTarget: MediaTime?
         /// Lead media time (ms) of the first boundary: program date times count from it.
@@ -83,9 +91,11 @@ public final class StreamPackager: StreamConsumer {
             s.leadTrack = boundary.leadTrack
             if boundary.kind == .segment {
                 flushAll(&s, at: boundary.time)
+                fillGaps(&s, until: boundary.time)
                 for i in s.tracks.indices { window.closeSegment(track: s.tracks[i].name) }
                 s.sequence = boundary.sequence
                 s.discontinuity = boundary.discontinuity
+                s.segmentStart = boundary.time
                 let millis = boundary.time.milliseconds
                 if s.epochMediaMillis == nil { s.epochMediaMillis = millis }
                 s.segmentPDT = startedAt + millis - (s.epochMediaMillis ?? millis)
@@ -137,5 +147,51 @@ public final class StreamPackager: StreamConsumer {
             track: s.tracks[i].name, sequence: s.sequence, discontinuity: s.discontinuity,
             programDateTime: s.segmentPDT, startTime: part.start, duration: part.duration,
             independent: part.independent, data: part.data)
+        s.tracks[i].filledSequence = s.sequence
+        if s.tracks[i].declaration.id == s.leadTrack { s.leadEnd = part.start + part.duration }
+    }
+
+    /// Part lengths for a gap of `duration` ticks: as many as media parts would take, each at
+    /// most the part target and all but the last at least 85 % of it, like media parts; the last
+    /// is kept at `minimumLast` or more so that no part is listed with a zero duration.
+    static func gapParts(duration: Int64, partTicks: Int64, minimumLast: Int64) -> [Int64] {
+        guard duration > 0 else { return [] }
+        let target = max(1, partTicks)
+        let count = (duration + target - 1) / target
+        let last = duration - (count - 1) * target
+        guard count > 1, last < minimumLast, minimumLast < target else {
+            return Array(repeating: target, count: Int(count - 1)) + [last]
+        }
+        // Take what the last part lacks evenly from the others: a millisecond over several
+        // parts keeps each of them well above 85 % of any usable part target.
+        let shared = duration - minimumLast
+        let each = shared / (count - 1)
+        let extra = shared % (count - 1)
+        return (0..<(count - 1)).map { $0 < extra ? each + 1 : each } + [minimumLast]
+    }
+
+    /// Gives every started track that has nothing in the current segment a gap up to `end`, in
+    /// parts no longer than the part target, so its segment numbers stay those of the others.
+    private func fillGaps(_ s: inout State, until end: MediaTime?) {
+        guard s.sequence >= 0, let start = s.segmentStart, let end else { return }
+        for i in s.tracks.indices where s.tracks[i].filledSequence >= 0 && s.tracks[i].filledSequence < s.sequence {
+            guard let format = s.tracks[i].format else { continue }
+            let scale = format.timescale
+            let from = start.converted(to: scale).ticks
+            let duration = end.converted(to: scale).ticks - from
+            guard duration > 0 else { continue }
+            let partTicks = s.partTarget.map { $0.converted(to: scale).ticks } ?? duration
+            let millisecond = MediaTime.rescale(1, from: 1_000, to: scale)
+            var offset: Int64 = 0
+            for length in Self.gapParts(duration: duration, partTicks: partTicks, minimumLast: millisecond) {
+                window.appendPart(
+                    track: s.tracks[i].name, sequence: s.sequence, discontinuity: s.discontinuity,
+                    programDateTime: s.segmentPDT, startTime: MediaTime(ticks: from + offset, timescale: scale),
+                    duration: MediaTime(ticks: length, timescale: scale), independent: false, gap: true,
+                    data: ByteBuffer())
+                offset += length
+            }
+            s.tracks[i].filledSequence = s.sequence
+        }
     }
 }

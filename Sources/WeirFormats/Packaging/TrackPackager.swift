@@ -17,6 +17,8 @@ struct TrackPackager {
     private var held: MediaPacket?
     private var lastDuration: Int64 = 0
     private var fragmentSequence: UInt32 = 0
+    /// The last segment this track put a part into; -1 before its first.
+    var filledSequence: Int64 = -1
     /// A new format is waiting for the segment boundary that starts its first segment.
     private(set) var awaitingBoundary = false
     private var deferred: [MediaPacket] = []
