@@ -69,14 +69,14 @@ class Settings:
 
 FULL = Settings(
     reps=3, stream_counts=[1, 10, 30], ingest_warm=2.0, ingest_stagger=2.0,
-    ingest_measure={1: 6.0, 10: 8.0, 30: 10.0},
+    ingest_measure={1: 4.0, 10: 6.0, 30: 8.0},
     # 34 s: Weir then holds its full window (12 listed + 4 extra segments of 2 s) for every stream.
     memory_streams=30, memory_seconds=34.0, memory_reps=1,
     latency_streams=5, latency_seconds=23.0, latency_reps=2, poll_ms=10.0,
     wrk_connections=[50, 500], wrk_seconds=3.0, wrk_reps=2,
     viewer_steps=[100, 200, 400, 600, 800, 1200, 1600, 2400, 3200], viewer_seconds=6.0, viewer_ramp=2.0,
     variant_names=["720p", "1080p", "1080p-bf"], variant_streams=10, variant_seconds=5.0, variant_reps=1,
-    srt_streams=10, srt_seconds=8.0, srt_reps=2, idle_seconds=5.0,
+    srt_streams=10, srt_seconds=5.0, srt_reps=2, idle_seconds=3.0,
     reload_routes=50, reload_streams=10, reloads=10,
     main_variant="720p-bf", segment="2s", part="200ms", nginx_fragment="2s")
 
