@@ -50,6 +50,8 @@ class WeirObserver:
         self.timescale = 0
         self.latest: parse.Playlist | None = None
         self.wake = asyncio.Event()
+        # False once the reload loop has ended: the fetch loop ends with it.
+        self.reloading = True
         self.fetched: set[tuple[int, int]] = set()
         self.data: dict[tuple[int, int], tuple[float, list[int]]] = {}
 
@@ -89,6 +91,10 @@ class WeirObserver:
             try:
                 await self._reload_loop(pl_conn, pl, stop)
             finally:
+                # Python 3.11's wait_for can swallow a cancellation that races with its result,
+                # so the fetch loop is also told, and woken, to stop.
+                self.reloading = False
+                self.wake.set()
                 fetcher.cancel()
                 try:
                     await fetcher
@@ -148,7 +154,7 @@ class WeirObserver:
 
     async def _fetch_loop(self, conn: Connection, stop: asyncio.Event) -> None:
         """Fetches listed parts not yet fetched, then the hinted part (held by the server until it exists)."""
-        while not stop.is_set():
+        while not stop.is_set() and self.reloading:
             pl = self.latest
             assert pl is not None
             todo = [p for p in pl.parts if (p.msn, p.index) not in self.fetched]

@@ -377,13 +377,21 @@ def run_latency(srv: Server, clip: Clip, streams: int, duration: float, tag: str
             # The last segment closes only when the publisher leaves; give the readers a moment.
             await asyncio.sleep(0.3)
             stop.set()
-            obs = await asyncio.gather(*tasks)
+            done, late = await asyncio.wait(tasks, timeout=30)
+            for t in late:
+                t.cancel()
+            if late:
+                stuck.append(f"{len(late)} reader(s) did not stop within 30 s of the end")
+            obs = [t.result() if t in done and not t.cancelled() and t.exception() is None else None for t in tasks]
             return pubs, obs
 
+        stuck: list[str] = []
         pubs, obs = asyncio.run(main())
         parts, segments, e2e = latency.Delays(), latency.Delays(), []
-        errors: list[str] = []
+        errors: list[str] = list(stuck)
         for p, o in zip(pubs, obs):
+            if o is None:
+                continue
             if isinstance(srv, Weir):
                 d = latency.delays(p, o, "part", end_to_end=True)
                 parts.extend(d)
@@ -396,8 +404,8 @@ def run_latency(srv: Server, clip: Clip, streams: int, duration: float, tag: str
             errors += [f"{o.path}: {e}" for e in o.errors[:5]]
             if p.error:
                 errors.append(f"{p.path}: publisher: {p.error}")
-        return LatencyResult(srv.name, parts, segments, e2e, sum(o.catch_up for o in obs), errors,
-                             sum(o.requests for o in obs))
+        return LatencyResult(srv.name, parts, segments, e2e, sum(o.catch_up for o in obs if o), errors,
+                             sum(o.requests for o in obs if o))
     finally:
         srv.stop()
 
