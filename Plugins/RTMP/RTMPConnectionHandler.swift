@@ -30,7 +30,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     let configuration: RTMPServer.Configuration
     let router: any StreamRouter
     var logger: Logger
-    let refusals: RTMPConnectionRefusals
+    let refusals: RefusalCounter
 
     var phase = Phase.handshake
     var handshake = RTMPHandshake()
@@ -58,7 +58,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     var ingest: RTMPMediaIngest?
     var streamPath: StreamPath?
 
-    init(configuration: RTMPServer.Configuration, router: any StreamRouter, logger: Logger, refusals: RTMPConnectionRefusals) {
+    init(configuration: RTMPServer.Configuration, router: any StreamRouter, logger: Logger, refusals: RefusalCounter) {
         self.configuration = configuration
         self.router = router
         self.logger = logger
@@ -79,7 +79,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
             let logger = self.logger
             let refusals = self.refusals
             handshakeTimer = context.eventLoop.scheduleTask(in: timeout) {
-                refusals.count(.handshakeTimeout)
+                refusals.count(RTMPServer.Refusal.handshakeTimeout.rawValue)
                 logger.warning("RTMP handshake timed out; closing", metadata: [
                     "handshake_timeout": "\(timeout.nanoseconds / 1_000_000)ms",
                 ])

@@ -24,8 +24,16 @@ public final class RTMPServer: Sendable {
     private let router: any StreamRouter
     private let group: any EventLoopGroup
     private let logger: Logger
-    /// Connections closed before they could publish, by reason.
-    public let refusals: RTMPConnectionRefusals
+    /// Connections closed before they could publish, by ``Refusal`` reason.
+    public let refusals: RefusalCounter
+
+    /// Why a connection was closed before it could publish.
+    public enum Refusal: String, CaseIterable, Sendable {
+        /// Closed at accept because the address already had `max_connections_per_address` open.
+        case perAddress = "per_address"
+        /// Accepted, but the handshake did not complete within `handshake_timeout`.
+        case handshakeTimeout = "handshake_timeout"
+    }
 
     /// - Parameters:
     ///   - configuration: listener settings, usually `Configuration(options:)`.
@@ -36,7 +44,7 @@ public final class RTMPServer: Sendable {
     ///     the counts across a listener move.
     public init(
         configuration: Configuration, router: any StreamRouter, group: any EventLoopGroup, logger: Logger,
-        refusals: RTMPConnectionRefusals = RTMPConnectionRefusals()
+        refusals: RefusalCounter = RefusalCounter()
     ) {
         self.state = Mutex(State(configuration: configuration))
         self.router = router
@@ -127,7 +135,7 @@ public final class RTMPServer: Sendable {
         case .stopped:
             return channel.close()
         case .refused(let limit):
-            refusals.count(.perAddress)
+            refusals.count(Refusal.perAddress.rawValue)
             logger.warning("RTMP connection refused: too many connections from this address", metadata: [
                 "remote": "\(address)", "max_connections_per_address": "\(limit)",
             ])

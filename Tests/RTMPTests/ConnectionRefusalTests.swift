@@ -13,8 +13,8 @@ import WeirCore
             try second.handshake()
             let third = try RawRTMPClient(port: port)
             #expect(third.waitForClose())
-            #expect(server.refusals[.perAddress] == 1)
-            #expect(server.refusals[.handshakeTimeout] == 0)
+            #expect(server.refusals[RTMPServer.Refusal.perAddress.rawValue] == 1)
+            #expect(server.refusals[RTMPServer.Refusal.handshakeTimeout.rawValue] == 0)
 
             // A slot freed by a client leaving admits the next one again.
             first.close()
@@ -29,7 +29,7 @@ import WeirCore
                 }
             }
             #expect(admitted)
-            #expect(server.refusals[.perAddress] == 1)
+            #expect(server.refusals[RTMPServer.Refusal.perAddress.rawValue] == 1)
         }
     }
 
@@ -41,12 +41,12 @@ import WeirCore
             try shaken.handshake()
             let silent = try RawRTMPClient(port: port)
             #expect(silent.waitForClose())
-            #expect(server.refusals[.handshakeTimeout] == 1)
-            #expect(server.refusals[.perAddress] == 0)
+            #expect(server.refusals[RTMPServer.Refusal.handshakeTimeout.rawValue] == 1)
+            #expect(server.refusals[RTMPServer.Refusal.perAddress.rawValue] == 0)
             // The client that completed its handshake outlives the timeout and is not counted.
             try await Task.sleep(for: .milliseconds(300))
             #expect(server.sessionCount == 1)
-            #expect(server.refusals[.handshakeTimeout] == 1)
+            #expect(server.refusals[RTMPServer.Refusal.handshakeTimeout.rawValue] == 1)
         }
     }
 }

@@ -13,7 +13,6 @@ The scenario runs once in a module fixture that records what it saw; the tests a
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ import rtmpclient
 import weirserver
 from hlswalker import HLSWalker
 from livestream import playlist, wait_playlist
-from weirserver import metric, route_yaml
+from weirserver import metric, port_bound, route_yaml, wait_until
 
 pytestmark = pytest.mark.server
 
@@ -40,24 +39,6 @@ def position(text: str, token: str) -> tuple[int, int]:
     line = text.count("\n", 0, i) + 1
     col = i - (text.rfind("\n", 0, i) + 1) + 1
     return line, col
-
-
-def port_bound(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-        return False
-
-
-def wait_until(pred, timeout: float, step: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return pred()
 
 
 def rtmp_publish_status(srv, app: str, name: str) -> str:

@@ -45,7 +45,7 @@ import hlswalker
 import publishers
 import weirserver
 from hlswalker import HLSWalker, http_get
-from weirserver import udp_bound
+from weirserver import udp_bound, wait_until
 
 pytestmark = pytest.mark.server
 
@@ -59,15 +59,6 @@ FFMPEG_SRT = "pkt_size=1316&linger=2"
 
 
 # ---------------------------------------------------------------- ports and server
-
-def wait_udp_bound(port: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if udp_bound(port):
-            return True
-        time.sleep(0.1)
-    return False
-
 
 def srt_routes() -> str:
     hls = "{ segment: 2s, part: 200ms, window: 12 }"
@@ -115,7 +106,7 @@ def srt_server(weir_factory):
     # Stopped, and checked for a clean exit, with the module's other servers.
     weir_factory.servers.append(srv)
     srv.start()
-    assert wait_udp_bound(port), f"no SRT listener on UDP {port}:\n{srv.log_tail()}"
+    assert wait_until(lambda: udp_bound(port)), f"no SRT listener on UDP {port}:\n{srv.log_tail()}"
     return srv
 
 

@@ -6,23 +6,13 @@ whose routes take only RTMP does not pay for it.
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
 import weirserver
-from weirserver import route_yaml, udp_bound
+from weirserver import route_yaml, udp_bound, wait_until
 
 pytestmark = pytest.mark.server
-
-
-def wait_for(pred, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
 
 
 def test_listener_follows_the_routes_across_reloads(tmp_path):
@@ -38,13 +28,13 @@ def test_listener_follows_the_routes_across_reloads(tmp_path):
         srv.route_file("10-live.yaml").write_text(route_yaml(ingest="[rtmp, srt]"))
         srv.reload()
         assert srv.wait_log(r"reload: SRT listener opened on", since), srv.log_tail()
-        assert wait_for(lambda: udp_bound(port))
+        assert wait_until(lambda: udp_bound(port))
 
         since = srv.log_size()
         srv.route_file("10-live.yaml").write_text(route_yaml(ingest="[rtmp]"))
         srv.reload()
         assert srv.wait_log(r"reload: SRT listener closed: no route takes srt", since), srv.log_tail()
-        assert wait_for(lambda: not udp_bound(port))
+        assert wait_until(lambda: not udp_bound(port))
         assert srv.alive()
     finally:
         srv.stop()

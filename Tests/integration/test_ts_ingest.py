@@ -22,6 +22,7 @@ import pytest
 import hlswalker
 import publishers
 import weirserver
+from weirserver import port_bound, wait_until
 from hlswalker import HLSWalker
 
 pytestmark = pytest.mark.server
@@ -34,25 +35,6 @@ def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def port_bound(kind: int, port: int) -> bool:
-    """Whether someone holds the port: a socket without SO_REUSEADDR cannot bind it then."""
-    with socket.socket(socket.AF_INET, kind) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-        return False
-
-
-def wait_bound(kind: int, port: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if port_bound(kind, port):
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def ts_routes(udp_port: int, tcp_port: int) -> str:
@@ -162,8 +144,8 @@ def ts_server(weir_factory):
         pytest.skip(why)
     udp_port, tcp_port = free_udp_port(), weirserver.free_port()
     srv = weir_factory(routes={"20-ts.yaml": ts_routes(udp_port, tcp_port)})
-    assert wait_bound(socket.SOCK_DGRAM, udp_port), f"no UDP listener on {udp_port}:\n{srv.log_tail()}"
-    assert wait_bound(socket.SOCK_STREAM, tcp_port), f"no TCP listener on {tcp_port}:\n{srv.log_tail()}"
+    assert wait_until(lambda: port_bound(udp_port, socket.SOCK_DGRAM)), f"no UDP listener on {udp_port}:\n{srv.log_tail()}"
+    assert wait_until(lambda: port_bound(tcp_port, socket.SOCK_STREAM)), f"no TCP listener on {tcp_port}:\n{srv.log_tail()}"
     srv.ts_udp_port, srv.ts_tcp_port = udp_port, tcp_port  # type: ignore[attr-defined]
     return srv
 

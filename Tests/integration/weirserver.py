@@ -42,14 +42,28 @@ def free_udp_port() -> int:
         return s.getsockname()[1]
 
 
-def udp_bound(port: int) -> bool:
-    """Whether someone holds the UDP port: a socket without SO_REUSEADDR cannot bind it then."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+def port_bound(port: int, kind: int = socket.SOCK_STREAM) -> bool:
+    """Whether someone holds the port: a socket without SO_REUSEADDR cannot bind it then."""
+    with socket.socket(socket.AF_INET, kind) as s:
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
             return True
         return False
+
+
+def udp_bound(port: int) -> bool:
+    return port_bound(port, socket.SOCK_DGRAM)
+
+
+def wait_until(pred, timeout: float = 10.0, step: float = 0.1) -> bool:
+    """Polls pred every `step` s until it holds or `timeout` s have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
 
 
 def route_yaml(name: str = "live", match: str = "live/*", segment: str = "2s", part: str = "200ms",

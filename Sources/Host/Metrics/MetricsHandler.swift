@@ -12,7 +12,7 @@ struct MetricsHandler: WebHandler {
     let http: HTTPStatistics
     let refusals: RefusalCounter
     let httpLimits: HTTPLimits
-    let rtmpRefusals: RTMPConnectionRefusals
+    let rtmpRefusals: RefusalCounter
     let srtSessions: @Sendable () async -> [SRTSessionSnapshot]
     let reloads: @Sendable () async -> (applied: Int, failed: Int)
 
@@ -107,8 +107,8 @@ struct MetricsHandler: WebHandler {
         out.family(
             "weir_rtmp_refused_connections_total", "counter",
             "RTMP connections closed before they could publish, by reason (per_address: rtmp.max_connections_per_address; handshake_timeout: rtmp.handshake_timeout).")
-        for reason in RTMPConnectionRefusals.Reason.allCases {
-            out.sample("weir_rtmp_refused_connections_total", [("reason", reason.rawValue)], rtmpRefusals[reason])
+        for reason in RTMPServer.Refusal.allCases {
+            out.sample("weir_rtmp_refused_connections_total", [("reason", reason.rawValue)], rtmpRefusals[reason.rawValue])
         }
 
         let process = ProcessStatistics.read()

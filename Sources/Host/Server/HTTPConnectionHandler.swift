@@ -17,7 +17,6 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private let responder: WebResponder
     private let limits: HTTPLimits
-    private let statistics: HTTPStatistics
     private let logger: Logger
     private var head: HTTPRequestHead?
     /// A request is being answered; an idle timeout must not cut it (blocking reloads wait).
@@ -34,10 +33,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         case refused
     }
 
-    init(responder: WebResponder, limits: HTTPLimits, statistics: HTTPStatistics, logger: Logger) {
+    init(responder: WebResponder, limits: HTTPLimits, logger: Logger) {
         self.responder = responder
         self.limits = limits
-        self.statistics = statistics
         self.logger = logger
     }
 
@@ -159,7 +157,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
-        statistics.record(status: response.status)
+        responder.statistics.record(status: response.status)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if !omitBody, response.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)

@@ -27,7 +27,6 @@ final class HTTPServer: Sendable {
     func start() async throws {
         let responder = self.responder
         let limits = self.limits
-        let statistics = responder.statistics
         let logger = self.logger
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -46,7 +45,7 @@ final class HTTPServer: Sendable {
                     // Without NIO's error handler: HTTPConnectionHandler answers malformed requests itself.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTPConnectionHandler(responder: responder, limits: limits, statistics: statistics, logger: logger))
+                        HTTPConnectionHandler(responder: responder, limits: limits, logger: logger))
                 }
             }
         let bound = try await bootstrap.bind(host: address.bindHost, port: address.port).get()

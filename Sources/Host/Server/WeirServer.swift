@@ -31,7 +31,7 @@ actor WeirServer: Service {
     private var http: HTTPServer?
     private var rtmp: RTMPServer?
     /// Shared by every RTMP server this process runs, so a moved listener keeps the counts.
-    private let rtmpRefusals = RTMPConnectionRefusals()
+    private let rtmpRefusals = RefusalCounter()
     private var srt: SRTServer?
     private let ts: TSIngest
     private var reloads = 0

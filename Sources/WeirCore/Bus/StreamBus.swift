@@ -16,9 +16,18 @@ public final class StreamBus: Sendable {
         var consumers: [any StreamConsumer] = []
 
         /// Hands an event to the inline consumers, then to every subscriber's queue.
+        ///
+        /// Only a queued packet can wait long enough for its payload to matter: that one is
+        /// compacted, once for all subscribers, and only when there are any.
         func deliver(_ event: StreamEvent, resumeKeyframe: Bool) {
             for consumer in consumers { consumer.consume(event) }
-            for subscriber in subscribers.values { subscriber.enqueue(event, resumeKeyframe: resumeKeyframe) }
+            guard !subscribers.isEmpty else { return }
+            var queued = event
+            if case .packet(var packet) = event {
+                packet.data = StreamBus.compacted(packet.data)
+                queued = .packet(packet)
+            }
+            for subscriber in subscribers.values { subscriber.enqueue(queued, resumeKeyframe: resumeKeyframe) }
         }
         var clock: SegmentClock
         var ended = false
@@ -134,7 +143,6 @@ public final class StreamBus: Sendable {
         state.withLock { s in
             guard !s.ended, let format = s.formats[incoming.track] else { return }
             var packet = incoming
-            packet.data = Self.compacted(packet.data)
             let scale = packet.dts.timescale
             if s.rebasePending {
                 s.rebasePending = false
@@ -273,7 +281,7 @@ public final class StreamBus: Sendable {
 
     /// A payload that pins a much larger buffer (a socket read, a reassembled PES) is copied out,
     /// so packets waiting in subscriber queues do not hold whole reads alive. Done here, once,
-    /// for every ingest.
+    /// for every ingest; inline consumers copy what they keep and get the payload as it came.
     static func compacted(_ payload: ByteBuffer) -> ByteBuffer {
         guard payload.storageCapacity > 2 * payload.readableBytes + 4096 else { return payload }
         var copy = ByteBufferAllocator().buffer(capacity: payload.readableBytes)

@@ -1,6 +1,5 @@
 public import WeirCore
 import NIOCore
-import Synchronization
 
 /// Turns a stream bus into CMAF init segments, parts and segments in the stream's window.
 ///
@@ -15,12 +14,13 @@ import Synchronization
 ///
 /// It runs in the publisher's call, as a ``StreamConsumer`` of the bus: a part is in the window
 /// by the time the packet that closes it has been published, with no thread hand-off per packet.
-public final class StreamPackager: StreamConsumer {
+/// Only the bus calls it, one event at a time under the bus's lock: that lock guards its state.
+public final class StreamPackager: StreamConsumer, @unchecked Sendable {
     let window: SegmentWindow
     /// Wall-clock time (ms since 1970) of the stream's first media instant.
     let startedAt: Int64
     private let onEnd: @Sendable () -> Void
-    private let state: Mutex<State>
+    private var state: State
 
     /// Attaches to `bus` at once, so nothing published after this returns is missed.
     ///
@@ -30,7 +30,7 @@ public final class StreamPackager: StreamConsumer {
         self.window = window
         self.startedAt = startedAt
         self.onEnd = onEnd
-        self.state = Mutex(State(tracks: bus.tracks.map { TrackPackager(declaration: $0) }))
+        self.state = State(tracks: bus.tracks.map { TrackPackager(declaration: $0) })
         for track in bus.tracks {
             window.addTrack(name: track.name, kind: track.kind, rendition: track.rendition)
         }
@@ -38,17 +38,13 @@ public final class StreamPackager: StreamConsumer {
     }
 
     public func consume(_ event: StreamEvent) {
-        let ended = state.withLock { s in
-            handle(event, &s)
-            guard case .end = event else { return false }
-            flushAll(&s, at: nil)
-            fillGaps(&s, until: s.leadEnd)
-            return true
-        }
-        if ended {
-            window.end()
-            onEnd()
-        }
+        handle(event, &state)
+        guard case .end = event else { return }
+        flushAll(&state, at: nil)
+        let leadEnd = state.leadEnd
+        fillGaps(&state, until: leadEnd)
+        window.end()
+        onEnd()
     }
 
     struct State {
